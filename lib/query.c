@@ -127,8 +127,7 @@ static char *to_json(yajl_val v)
 	return out;
 }
 
-/* S as a JSON string literal, malloc'd; NULL on ENOMEM. */
-static char *json_str(const char *s)
+char *query_json_quote(const char *s)
 {
 	struct yajl_val_s v = { .type = yajl_t_string };
 	v.u.string = (char *)s;
@@ -244,7 +243,7 @@ static int build_source(query *q)
 	if (!lit)
 		return -1;
 	for (size_t i = 0; i < q->nfields; i++) {
-		if (!(lit[i] = json_str(q->fields[i])))
+		if (!(lit[i] = query_json_quote(q->fields[i])))
 			goto out;
 		cap += strlen(lit[i]) + 1;
 	}
@@ -369,7 +368,7 @@ const char *query_fingerprint(const query *q)
 
 char *query_filter_json(const query *q, int64_t from, int64_t to)
 {
-	char *tf = json_str(q->time_field), *out = NULL;
+	char *tf = query_json_quote(q->time_field), *out = NULL;
 	if (!tf)
 		return NULL;
 	if (asprintf(&out,

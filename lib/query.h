@@ -56,4 +56,7 @@ const char *query_user_json(const query *q);
  * "true" when all fields are wanted.  Owned by Q. */
 const char *query_source_json(const query *q);
 
+/* S as a JSON string literal ("a\"b"), malloc'd; NULL on ENOMEM. */
+char *query_json_quote(const char *s);
+
 #endif
