@@ -39,6 +39,10 @@ struct http_resp {
 	double retry_after_s; /* Retry-After header value, -1 if absent */
 	char err[512];        /* one-line reason on failure: curl error, or the
 	                         server's error type and reason */
+	char err_type[128];   /* the server's error.type ("" if none), e.g.
+	                         "search_context_missing_exception" */
+	double seconds;       /* time the request took */
+	unsigned long long body_bytes; /* 2xx body bytes passed to the sink */
 };
 
 /* Receives response body bytes as they arrive; returns 0 to continue or
@@ -80,5 +84,13 @@ int http_backoff(http *h, int attempt, double retry_after_s);
 
 /* Set by SIGINT/SIGTERM handlers (see sig.h); in-flight transfers abort. */
 int http_interrupted(void);
+
+/* "HTTP 404 index_not_found_exception: no such index [x]" style reason of a
+ * failed request, always a usable one-line message (same as resp->err). */
+const char *http_errstr(const struct http_resp *resp);
+
+/* Requests made, retries slept and 2xx body bytes received so far. */
+void http_stats(const http *h, unsigned long *requests, unsigned long *retries,
+		unsigned long long *bytes);
 
 #endif
