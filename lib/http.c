@@ -31,6 +31,7 @@ struct http {
 	unsigned long long rng;
 	unsigned long requests, retries;
 	unsigned long long bytes;
+	int cleanup;
 	char curl_err[CURL_ERROR_SIZE];
 
 	/* per request */
@@ -94,7 +95,8 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ud)
 
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	return sig_caught() != 0; /* non-zero aborts: CURLE_ABORTED_BY_CALLBACK */
+	http *h = ud;
+	return !h->cleanup && sig_caught() != 0; /* non-zero aborts the transfer */
 }
 
 static void set_err(struct http_resp *r, const char *fmt, ...)
@@ -226,8 +228,10 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 		h->o.connect_timeout_s = 10;
 	if (h->o.timeout_s <= 0)
 		h->o.timeout_s = 300;
-	if (h->o.max_retries <= 0)
+	if (h->o.max_retries == 0)
 		h->o.max_retries = 8;
+	else if (h->o.max_retries < 0)
+		h->o.max_retries = 0; /* explicitly none */
 	if (h->o.retry_base_s <= 0)
 		h->o.retry_base_s = 0.5;
 	if (h->o.retry_max_s <= 0)
@@ -376,6 +380,12 @@ const char *http_base_url(const http *h) { return h->base_log; }
 
 int http_interrupted(void) { return sig_caught() != 0; }
 
+void http_set_cleanup(http *h, int on)
+{
+	h->cleanup = on;
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, on && h->o.timeout_s > 10 ? 10L : h->o.timeout_s);
+}
+
 const char *http_errstr(const struct http_resp *resp) { return resp->err; }
 
 void http_stats(const http *h, unsigned long *requests, unsigned long *retries,
@@ -402,7 +412,7 @@ int http_request(http *h, const char *method, const char *path, const char *body
 	CURL *c = h->curl;
 	memset(resp, 0, sizeof *resp);
 	resp->retry_after_s = -1;
-	if (sig_caught()) {
+	if (sig_caught() && !h->cleanup) {
 		resp->curl_code = CURLE_ABORTED_BY_CALLBACK;
 		set_err(resp, "interrupted");
 		return -1;

@@ -27,7 +27,7 @@ struct http_opts {
 	long connect_timeout_s; /* 0: 10 s */
 	long timeout_s;         /* whole request; 0: 300 s */
 	/* retry budget for http_json() and callers using retry_*() */
-	int max_retries;        /* 0: 8 */
+	int max_retries;        /* 0: 8, < 0: none */
 	double retry_base_s;    /* 0: 0.5 s, doubled each try, with jitter */
 	double retry_max_s;     /* 0: 30 s cap on one wait */
 };
@@ -84,6 +84,10 @@ int http_backoff(http *h, int attempt, double retry_after_s);
 
 /* Set by SIGINT/SIGTERM handlers (see sig.h); in-flight transfers abort. */
 int http_interrupted(void);
+
+/* Cleanup mode (ON=1): requests ignore the signal flag and take at most
+ * 10 s, so that contexts can still be cleared after SIGINT/SIGTERM. */
+void http_set_cleanup(http *h, int on);
 
 /* "HTTP 404 index_not_found_exception: no such index [x]" style reason of a
  * failed request, always a usable one-line message (same as resp->err). */
