@@ -314,8 +314,9 @@ static int emit_hit(search_parser *p)
 		p->prefix[k++] = ',';
 	else
 		p->doclen = 0; /* "{ }" or no _source: nothing to add */
-	if (doc_append(p, "}\n", 2) != 0)
+	if (doc_append(p, "}", 1) != 0)
 		return fail(p, "out of memory");
+	p->doc[p->doclen++] = '\n'; /* doc_append keeps room for it */
 	p->res.hits++;
 	if (p->emit(p->prefix, k, p->doc, p->doclen, p->ud) != 0) {
 		p->emit_failed = 1;
