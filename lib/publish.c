@@ -145,6 +145,11 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
+	/* mkstemp makes 0600; a published cache file is as readable as any
+	 * file this user creates. */
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
 	*slot = reg_add(tmp);
 	if (*slot < 0) {
 		close(fd);
