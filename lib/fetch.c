@@ -174,6 +174,12 @@ static int page(struct run *r, const char *path, const char *body)
 			return RESTART;
 		return http_classify(&resp) == HTTP_TRANSIENT ? RESTART : OSDL_EXIT_SERVER;
 	}
+	if (resp.sends > 1 && r->pages > 0) {
+		/* libcurl re-sent the page after the connection died: the first
+		 * send may have moved the cursor, so this page may be the next one. */
+		snprintf(r->err, r->errlen, "connection lost during a scroll request (re-sent by libcurl)");
+		return RESTART;
+	}
 	r->pages++;
 	if (res->shards_failed > 0 || res->timed_out) {
 		snprintf(r->err, r->errlen, "%s: %lld shard(s) failed%s: %s %s", r->sp->index,

@@ -99,6 +99,15 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	return !h->cleanup && sig_caught() != 0; /* non-zero aborts the transfer */
 }
 
+/* Called each time libcurl is about to send the request. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip,
+		     int conn_primary_port, int conn_local_port)
+{
+	http *h = ud;
+	h->resp->sends++;
+	return CURL_PREREQFUNC_OK;
+}
+
 static void set_err(struct http_resp *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void set_err(struct http_resp *r, const char *fmt, ...)
@@ -280,6 +289,8 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "osdl/" OSDL_VERSION);
 	/* Big pages: a larger receive buffer means fewer callbacks. */
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);

@@ -43,6 +43,10 @@ struct http_resp {
 	                         "search_context_missing_exception" */
 	double seconds;       /* time the request took */
 	unsigned long long body_bytes; /* 2xx body bytes passed to the sink */
+	int sends;            /* times libcurl sent the request: > 1 when it
+	                         silently re-sent it on a new connection after a
+	                         reused one died, which for a non-idempotent
+	                         request (a scroll page) means a lost response */
 };
 
 /* Receives response body bytes as they arrive; returns 0 to continue or
