@@ -87,7 +87,7 @@ static int utf8_step(struct scan *s)
 /* s->p at '"'.  Sets the contents range and whether escapes occur. */
 static int scan_string(struct scan *s, const unsigned char **cs, size_t *cl, int *esc)
 {
-	const unsigned char *p = ++s->p, *end = s->end;
+	const unsigned char *begin = ++s->p, *p = begin, *end = s->end;
 	*esc = 0;
 	for (;;) {
 		while (p < end && !str_special[*p])
@@ -95,8 +95,8 @@ static int scan_string(struct scan *s, const unsigned char **cs, size_t *cl, int
 		if (p >= end)
 			break;
 		if (*p == '"') {
-			*cs = s->p;
-			*cl = (size_t)(p - s->p);
+			*cs = begin;
+			*cl = (size_t)(p - begin);
 			s->p = p + 1;
 			return 0;
 		}

@@ -236,7 +236,8 @@ out:
 static int add_line(struct sorter *s, const char *line, size_t len, const jkey_val *v)
 {
 	int nv = jkey_nvals(s->o->m.keys);
-	size_t need = ALIGN8(len) + s->recsize + 2 * sizeof(void *);
+	/* After this line: lines, then 2 sort pointers per record, then records. */
+	size_t need = ALIGN8(len) + s->recsize + (s->nrec + 1) * 2 * sizeof(void *);
 	if (s->lo + need > s->hi) {
 		if (s->nrec == 0) {
 			set_err(s->err, KMERGE_EDATA, "a line of %zu bytes does not fit in --memory", len);
