@@ -11,7 +11,7 @@
 
 #define NUM_MAX 350          /* longer number texts are kept as strings */
 #define CAT_BYTES_DEFAULT (256 * 1024)
-#define TS_MIN (-62167219200000LL) /* 0000-01-01T00:00:00.000Z */
+#define TS_MIN (-62135596800000LL) /* 0001-01-01T00:00:00.000Z: pandas has no year 0 */
 #define TS_MAX 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 
 /* One dictionary slot: the value is arena[off .. off+len). */

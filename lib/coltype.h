@@ -16,7 +16,7 @@
  *               only if exactly representable (|v| <= 2^53 or so)
  *   timestamp   only strings that are ISO-8601 instants with a zone or a
  *               date (YYYY-MM-DD...), millisecond precision at most, years
- *               0..9999; in a date field also epoch milliseconds (numbers
+ *               1..9999; in a date field also epoch milliseconds (numbers
  *               or digit strings)
  *   category    only strings (arrays count as strings), at most
  *               category_max distinct values and category_bytes of them,
