@@ -27,7 +27,10 @@
 #define CATEGORY_MAX_DEFAULT 1000
 
 static const char usage_text[] =
-	"usage: osdown [OPTIONS] [FILE...]\n"
+	"usage: osdown [-o FILE] [--schema FILE] [--fields LIST] [--delimiter C]\n"
+	"              [--array-sep S] [--category-max N] [--date-fields LIST]\n"
+	"              [--max-line N] [--log-level L] [--log-file FILE] [FILE...]\n"
+	"       osdown -h|--help|-V|--version\n"
 	"  -o, --output FILE      write the CSV to FILE (default stdout)\n"
 	"      --schema FILE      write the schema sidecar (JSON) to FILE\n"
 	"      --fields LIST      only these columns, in this order (comma separated)\n"
