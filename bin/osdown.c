@@ -2,8 +2,8 @@
  *
  * Two passes over the input: the first flattens every line and infers each
  * column's type (lib/coltype), the second writes the CSV (lib/csv).  Stdin
- * is spooled to an unlinked LZ4 temp file during the first pass so it can be
- * read twice.  Nothing is written before the whole input has been checked,
+ * and pipes are spooled to unlinked LZ4 temp files during the first pass so
+ * they can be read twice.  Nothing is written before the whole input has been checked,
  * and -o/--schema files appear under their names only when complete. */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +98,8 @@ struct down {
 	int nomem, changed;
 	jflat *jf;
 	csv_writer *csv;
-	int spool_fd;         /* stdin copy, -1 if none */
+	char **inputs;
+	int *spool;           /* per input: its copy (see open_input), or -1 */
 };
 
 static uint32_t fnv1a(const char *s, size_t n)
@@ -272,62 +273,56 @@ static int write_header(struct down *d)
 	return csv_end_row(d->csv);
 }
 
-/* Opens input I for pass PASS; stdin is spooled in pass 1 and replayed from
- * the spool in pass 2.  NULL with the error logged. */
-static lzio_reader *open_input(struct down *d, const char *path)
+/* Opens input I.  Stdin and other inputs that cannot be read twice (pipes,
+ * FIFOs, /dev/fd/N) are copied to a spool in pass 1 and replayed from it in
+ * pass 2.  NULL with the error logged. */
+static lzio_reader *open_input(struct down *d, int i, lzio_writer **spool)
 {
-	lzio_reader *r;
-	if (strcmp(path, "-") != 0) {
-		r = lzio_open(path, d->o->max_line);
-		if (!r)
-			log_errno("%s", path);
-		return r;
-	}
-	if (d->pass == 1) {
-		r = lzio_fdopen(0, "stdin", d->o->max_line);
-	} else {
-		int fd = dup(d->spool_fd);
+	const char *path = d->inputs[i];
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "stdin" : path;
+	struct stat st;
+	lzio_reader *r = NULL;
+	if (d->pass == 2 && d->spool[i] >= 0) {
+		int fd = dup(d->spool[i]);
 		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-			log_errno("stdin spool");
+			log_errno("%s: spool", name);
 			if (fd >= 0)
 				close(fd);
 			return NULL;
 		}
-		r = lzio_fdopen(fd, "stdin", d->o->max_line);
+		if (!(r = lzio_fdopen(fd, name, d->o->max_line)))
+			log_errno("%s", name);
+		return r;
 	}
+	if (d->pass == 1 && (is_stdin || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))) {
+		const char *dir = getenv("TMPDIR");
+		char tmp[4096];
+		snprintf(tmp, sizeof tmp, "%s/osdown-spool.XXXXXX", dir && *dir ? dir : "/tmp");
+		if ((d->spool[i] = mkstemp(tmp)) < 0) {
+			log_errno("%s", tmp);
+			return NULL;
+		}
+		/* Unlinked at once: no exit path, not even SIGKILL, leaves it. */
+		unlink(tmp);
+		if (!(*spool = lzio_writer_new(d->spool[i], 1, 0))) {
+			log_error("out of memory");
+			return NULL;
+		}
+	}
+	r = is_stdin ? lzio_fdopen(0, name, d->o->max_line) : lzio_open(path, d->o->max_line);
 	if (!r)
-		log_errno("stdin");
+		log_errno("%s", name);
 	return r;
 }
 
-/* Creates the unlinked LZ4 spool file that keeps stdin for pass 2. */
-static lzio_writer *spool_open(struct down *d)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof path, "%s/osdown-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
-	d->spool_fd = mkstemp(path);
-	if (d->spool_fd < 0) {
-		log_errno("%s", path);
-		return NULL;
-	}
-	/* Unlinked at once: no exit path, not even SIGKILL, leaves it behind. */
-	unlink(path);
-	lzio_writer *w = lzio_writer_new(d->spool_fd, 1, 0);
-	if (!w)
-		log_error("out of memory");
-	return w;
-}
-
 /* One pass over one input.  Returns an exit code. */
-static int run_file(struct down *d, const char *path)
+static int run_file(struct down *d, int i)
 {
 	int rc = OSDL_EXIT_OK;
 	lzio_writer *spool = NULL;
-	lzio_reader *r = open_input(d, path);
-	if (!r)
-		return OSDL_EXIT_IO;
-	if (d->pass == 1 && strcmp(path, "-") == 0 && !(spool = spool_open(d))) {
+	lzio_reader *r = open_input(d, i, &spool);
+	if (!r) {
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
@@ -338,7 +333,7 @@ static int run_file(struct down *d, const char *path)
 	while ((st = lzio_getline(r, &line, &len)) == LZIO_LINE) {
 		unsigned long long ln = (unsigned long long)lzio_lineno(r);
 		if (spool && (lzio_write(spool, line, len) < 0 || lzio_write(spool, "\n", 1) < 0)) {
-			log_errno("stdin spool");
+			log_errno("%s: spool", name);
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
@@ -393,7 +388,7 @@ static int run_file(struct down *d, const char *path)
 		goto out;
 	}
 	if (spool && lzio_finish(spool) < 0) {
-		log_errno("stdin spool");
+		log_errno("%s: spool", name);
 		rc = OSDL_EXIT_IO;
 	}
 out:
@@ -593,7 +588,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* Pass 1 over every input; then the columns' types are fixed. */
-static int infer(struct down *d, char **inputs, int n)
+static int infer(struct down *d, int n)
 {
 	d->pass = 1;
 	if (d->o->fields) {
@@ -613,7 +608,7 @@ static int infer(struct down *d, char **inputs, int n)
 		free_list(f);
 	}
 	for (int i = 0; i < n; i++) {
-		int rc = run_file(d, inputs[i]);
+		int rc = run_file(d, i);
 		if (rc)
 			return rc;
 	}
@@ -686,16 +681,19 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	d.o = &o;
-	d.spool_fd = -1;
+	d.inputs = inputs;
+	d.spool = calloc((size_t)(ninputs > 0 ? ninputs : 1), sizeof *d.spool);
+	for (int i = 0; d.spool && i < ninputs; i++)
+		d.spool[i] = -1;
 	d.jf = jflat_new(o.array_sep);
 	if (o.date_fields)
 		d.dates = split_list(o.date_fields, &d.ndates);
-	if (!d.jf || (o.date_fields && !d.dates)) {
+	if (!d.jf || !d.spool || (o.date_fields && !d.dates)) {
 		log_error("out of memory");
 		rc = OSDL_EXIT_FAIL;
 		goto out;
 	}
-	if ((rc = infer(&d, inputs, ninputs)))
+	if ((rc = infer(&d, ninputs)))
 		goto out;
 
 	/* Pass 2.  Nothing has been written yet. */
@@ -728,7 +726,7 @@ int main(int argc, char **argv)
 	d.known = 1;
 	d.in_bytes = 0;
 	for (int i = 0; i < ninputs && !rc; i++)
-		rc = run_file(&d, inputs[i]);
+		rc = run_file(&d, i);
 	if (rc)
 		goto out;
 	if (csv_flush(d.csv) < 0) {
@@ -779,8 +777,10 @@ out:
 		close(out_fd);
 	if (schema_fd >= 0)
 		close(schema_fd);
-	if (d.spool_fd >= 0)
-		close(d.spool_fd);
+	for (int i = 0; d.spool && i < ninputs; i++)
+		if (d.spool[i] >= 0)
+			close(d.spool[i]);
+	free(d.spool);
 	for (size_t i = 0; i < d.ncols; i++) {
 		free(d.cols[i].name);
 		coltype_free(d.cols[i].type);
