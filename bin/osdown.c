@@ -231,7 +231,8 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 		d->arena = a;
 		d->arena_cap = cap;
 	}
-	memcpy(d->arena + d->arena_len, v, len);
+	if (len > 0) /* the arena may not exist yet */
+		memcpy(d->arena + d->arena_len, v, len);
 	c->gen = d->gen;
 	c->t = t;
 	c->off = d->arena_len;

@@ -112,7 +112,7 @@ static int cat_add(coltype *c, const char *v, size_t len)
 	size_t j = h & (c->tab_cap - 1);
 	for (; c->tab[j].used; j = (j + 1) & (c->tab_cap - 1)) {
 		struct slot *s = &c->tab[j];
-		if (s->hash == h && s->len == len && memcmp(c->arena + s->off, v, len) == 0)
+		if (s->hash == h && s->len == len && (len == 0 || memcmp(c->arena + s->off, v, len) == 0))
 			return 0;
 	}
 	if (c->distinct + 1 > c->o.category_max ||
@@ -130,7 +130,8 @@ static int cat_add(coltype *c, const char *v, size_t len)
 		c->arena = a;
 		c->arena_cap = cap;
 	}
-	memcpy(c->arena + c->arena_len, v, len);
+	if (len > 0) /* the arena may not exist yet */
+		memcpy(c->arena + c->arena_len, v, len);
 	c->tab[j] = (struct slot){ h, (uint32_t)c->arena_len, (uint32_t)len, 1 };
 	c->arena_len += len;
 	c->distinct++;
