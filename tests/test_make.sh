@@ -25,7 +25,10 @@ for t in $tools; do
 			grep -q "^\.SH \"\{0,1\}$s" "$TOP/docs/$t.1" && pass "$t.1 has $s" || fail "$t.1 lacks .SH $s"
 		done
 		if command -v man >/dev/null 2>&1; then
-			warn=$(MANWIDTH=80 man --warnings -l "$TOP/docs/$t.1" 2>&1 >/dev/null | head -3)
+			# Long example lines that cannot be broken are fine; macro
+			# and syntax warnings are not.
+			warn=$(MANWIDTH=80 man --warnings -l "$TOP/docs/$t.1" 2>&1 >/dev/null |
+				grep -v "can't break line" | head -3)
 			t_eq "$t.1 renders without warnings" "$warn" ""
 		fi
 	else
