@@ -15,7 +15,7 @@ trap 'osdl-testdata delete $P; rm -rf "$T"' EXIT
 osdl-testdata create $P 2 1000
 
 # Many small chunks, one at a time, small pages: slow enough to kill mid-run.
-dl() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 --log-level quiet "$@"; }
+dl() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 --log-level quiet "$@"; }
 
 mkdir -p "$T/ref"
 t_run "reference run: exit 0" 0 "" dl -j 2 --engine xargs --cache "$T/ref/cache" -o "$T/ref/out.csv"
@@ -42,11 +42,11 @@ for sig in INT KILL; do
 		case $e in parallel) command -v parallel >/dev/null || continue ;; esac
 		d=$T/$sig-$e
 		mkdir -p "$d"
-		start_default_int osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 \
-			--log-level quiet -j 2 --engine $e --cache "$d/cache" -o "$d/out.csv"
+		start_default_int osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 \
+			--log-level quiet -j 1 --engine $e --cache "$d/cache" -o "$d/out.csv"
 		pid=$BGPID
-		wait_chunks "$d/cache" 6
-		kill -$sig $pid
+		wait_chunks "$d/cache" 4
+		kill -$sig $pid 2>/dev/null || :
 		st=0
 		wait $pid || st=$?
 		if [ $sig = INT ]; then
@@ -57,7 +57,7 @@ for sig in INT KILL; do
 			t_eq "SIGKILL $e: killed" "$st" 137
 		fi
 		n=$(find "$d/cache" -name '*.meta' | wc -l)
-		if [ "$n" -ge 6 ] && [ "$n" -lt "$nplan" ]; then pass "$sig $e: stopped mid-run ($n of $nplan chunks)"
+		if [ "$n" -ge 4 ] && [ "$n" -lt "$nplan" ]; then pass "$sig $e: stopped mid-run ($n of $nplan chunks)"
 		else fail "$sig $e: not mid-run: $n of $nplan chunks published"; fi
 		[ -f "$d/out.csv" ] && fail "$sig $e: an interrupted run wrote the CSV" || pass "$sig $e: no CSV from the interrupted run"
 		chunk_ids "$d/cache" >"$d/before"
