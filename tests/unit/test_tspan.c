@@ -211,6 +211,24 @@ static void test_patterns(void)
 	test_cond("pattern format exact fit", tspan_pattern_format("logs-%Y.%m.%d", 0, buf, 16) == 15);
 }
 
+static void test_precision(void)
+{
+	static const struct {
+		const char *in;
+		long long unit;
+	} t[] = {
+		{ "2024-03-01", 86400000 }, { "2024-03-01T23:59Z", 60000 }, { "2024-03-01T23:59+02:00", 60000 },
+		{ "2024-03-01T23:59", 60000 }, { "2024-03-01T23:59:59Z", 1000 }, { "2024-03-01T23:59:59", 1000 },
+		{ "2024-03-01T23:59:59-0130", 1000 }, { "2024-03-01T23:59:59.9Z", 1 }, { "2024-03-01T23:59:59,999", 1 },
+		{ "1709251200000", 1 }, { "0", 1 },
+	};
+	char d[100];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(d, sizeof d, "precision '%s'", t[i].in);
+		test_cond(d, tspan_precision(t[i].in, (size_t)-1) == t[i].unit);
+	}
+}
+
 /* Parsing is on the per-document path of osmerge: keep it cheap. */
 static void test_speed(void)
 {
@@ -232,6 +250,7 @@ int main(void)
 	test_roundtrip();
 	test_steps();
 	test_patterns();
+	test_precision();
 	test_speed();
 	return test_report();
 }
