@@ -432,12 +432,14 @@ static int run(struct run *r)
 
 	struct plan_stats st;
 	plan_stats(&r->chunks, &st);
+	if (o->target_docs && st.total < 0)
+		st.total = st.min = st.median = st.max = 0;
 	if (st.total >= 0)
-		log_msg(LOG_BASIC, "%zu chunks, %zu missing indexes, %" PRId64 " documents; per chunk min %" PRId64
+		log_msg(LOG_BASIC, "planned %zu chunks, %zu missing indexes, %" PRId64 " documents; per chunk min %" PRId64
 			" median %" PRId64 " max %" PRId64,
 			st.chunks, r->nmissing, st.total, st.min, st.median, st.max);
 	else
-		log_msg(LOG_BASIC, "%zu chunks, %zu missing indexes", st.chunks, r->nmissing);
+		log_msg(LOG_BASIC, "planned %zu chunks, %zu missing indexes", st.chunks, r->nmissing);
 	return 0;
 nomem:
 	log_error("out of memory");
