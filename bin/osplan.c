@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"      --fields LIST       comma-separated _source fields (default all)\n"
 	"      --no-sort           fetch need not be in time order (changes the fingerprint)\n"
 	"      --target-docs N     at most N documents per chunk (counts on the server)\n"
+	"      --count             count the documents of each chunk (summary, json \"docs\")\n"
 	"      --format F          lines (default), make or json\n"
 	"  -d, --cache DIR         osfetch cache directory for make/json paths (default .)\n"
 	"      --max-chunks N      refuse plans of more than N chunks (default 100000)\n"
@@ -44,7 +45,7 @@ static const char usage_text[] =
 	"  -V, --version           print the version\n";
 
 enum {
-	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
+	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
 	OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE,
 	OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE
 };
@@ -54,6 +55,7 @@ static const struct option options[] = {
 	{ "aws-region", required_argument, NULL, OPT_AWS_REGION },
 	{ "aws-service", required_argument, NULL, OPT_AWS_SERVICE },
 	{ "cache", required_argument, NULL, 'd' },
+	{ "count", no_argument, NULL, OPT_COUNT },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "from", required_argument, NULL, 'f' },
@@ -78,7 +80,7 @@ static const struct option options[] = {
 struct opts {
 	const char *index, *from_s, *to_s, *step_s, *time_field, *query_file, *fields;
 	const char *format_s, *cache, *aws_region, *aws_service;
-	int to_inclusive, no_sort, offline, insecure;
+	int to_inclusive, no_sort, offline, insecure, count;
 	long long target_docs;
 	size_t max_chunks;
 	/* derived */
@@ -154,6 +156,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'V': printf("osplan osdl %s\n", OSDL_VERSION); return -1;
 		case OPT_AWS_REGION: o->aws_region = optarg; break;
 		case OPT_AWS_SERVICE: o->aws_service = optarg; break;
+		case OPT_COUNT: o->count = 1; break;
 		case OPT_FIELDS: o->fields = optarg; break;
 		case OPT_FORMAT: o->format_s = optarg; break;
 		case OPT_INSECURE: o->insecure = 1; break;
@@ -223,8 +226,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!realpath(o->query_file, o->query_abs))
 			return usage_error("cannot open query file %s: %s", o->query_file, strerror(errno));
 	}
-	if (o->offline && o->target_docs)
-		return usage_error("--target-docs counts on the server: it cannot be --offline");
+	if (o->offline && (o->target_docs || o->count))
+		return usage_error("--%s counts on the server: it cannot be --offline",
+				   o->target_docs ? "target-docs" : "count");
 	return 0;
 }
 
@@ -297,14 +301,19 @@ static int expand(struct run *r)
 		}
 		for (long k = 0; k < n && !rc; k++) {
 			const char *name = idx ? idx[k] : pc->index;
-			if (!r->o.target_docs) {
-				if (plan_add(&r->chunks, name, pc->from, pc->to, 0, 0, -1, err, sizeof err))
-					rc = usage_error("%s", err);
-				continue;
-			}
 			struct plan_leaf *leaves = NULL;
 			size_t nl = 0, before = r->chunks.n;
-			int64_t total = 0;
+			int64_t total = -1;
+			if (!r->o.target_docs) {
+				/* --count: one histogram per chunk, never split */
+				if (r->o.count && (rc = plansrv_count(r->h, r->q, name, pc->from, pc->to, INT64_MAX,
+								      &leaves, &nl, &total, err, sizeof err)))
+					log_error("%s", err);
+				else if (plan_add(&r->chunks, name, pc->from, pc->to, 0, 0, total, err, sizeof err))
+					rc = usage_error("%s", err);
+				free(leaves);
+				continue;
+			}
 			if ((rc = plansrv_count(r->h, r->q, name, pc->from, pc->to, r->o.target_docs, &leaves, &nl,
 						&total, err, sizeof err))) {
 				log_error("%s", err);
@@ -364,7 +373,7 @@ static int run(struct run *r)
 	if (plan_calendar(&r->pieces, o->index, o->from, o->to, step, err, sizeof err))
 		return usage_error("%s", err);
 
-	if (!o->offline && (getenv("OS_URL") || o->target_docs)) {
+	if (!o->offline && (getenv("OS_URL") || o->target_docs || o->count)) {
 		struct http_opts ho = { 0 };
 		char glob[1024];
 		ho.insecure = o->insecure;
@@ -432,7 +441,7 @@ static int run(struct run *r)
 
 	struct plan_stats st;
 	plan_stats(&r->chunks, &st);
-	if (o->target_docs && st.total < 0)
+	if ((o->target_docs || o->count) && st.total < 0)
 		st.total = st.min = st.median = st.max = 0;
 	if (st.total >= 0)
 		log_msg(LOG_BASIC, "planned %zu chunks, %zu missing indexes, %" PRId64 " documents; per chunk min %" PRId64

@@ -3,7 +3,18 @@
 # and the total equal to the server's count of the range.
 . "${TOP:-$(dirname "$0")/../..}/tests/setup"
 need_server
-command -v jq >/dev/null || { fail "jq is needed"; t_done; }
+command -v jq >/dev/null || { fail "jq is needed"; # --count: the plan is unchanged and each chunk's docs is the server's count.
+osplan -i 'logs-%Y.%m.%d' -f 2024-02-28T06:00:00Z -t 2024-03-02T18:00:00Z -s 6h >"$T/plain" 2>/dev/null
+t_run "--count" 0 "planned 14 chunks, 0 missing indexes, [0-9]+ documents; per chunk min" \
+	osplan -i 'logs-%Y.%m.%d' -f 2024-02-28T06:00:00Z -t 2024-03-02T18:00:00Z -s 6h --count --format json
+jq -r '[.index, .from, .to] | join(" ")' "$T/out" >"$T/counted"
+t_same_file "--count leaves the plan alone" "$T/counted" "$T/plain"
+jq -r '[.index, .from, .to, .docs] | join(" ")' "$T/out" | while read -r idx f t d; do
+	[ "$(count "$idx" "$f" "$t")" = "$d" ] || echo "$idx $f $t"
+done >"$T/wrong"
+t_eq "--count: docs per chunk are the server's" "$(wc -l <"$T/wrong" | tr -d ' ')" 0
+
+t_done; }
 
 count() { # INDEX FROM TO [QUERY]: the server's count of [FROM, TO)
 	os_curl "$OS_URL/$1/_count" -d "{\"query\":{\"bool\":{\"filter\":[{\"range\":{\"@timestamp\":{\"gte\":\"$2\",\"lt\":\"$3\"}}}${4:+,$4}]}}}" |
@@ -51,5 +62,16 @@ target "monthly, 500" 'metrics-%Y.%m' 2024-02-01 2024-04-01 500
 target "hourly steps, 400" 'logs-%Y.%m.%d' 2024-02-29T10:00:00Z 2024-02-29T14:00:00Z 400
 grep -q "more than 400 documents at 2024-02-29T12:00:00.000Z, fetched as [0-9]* slices" "$T/err" &&
 	pass "hot millisecond reported" || fail "hot millisecond not reported: $(cat "$T/err")"
+
+# --count: the plan is unchanged and each chunk's docs is the server's count.
+osplan -i 'logs-%Y.%m.%d' -f 2024-02-28T06:00:00Z -t 2024-03-02T18:00:00Z -s 6h >"$T/plain" 2>/dev/null
+t_run "--count" 0 "planned 14 chunks, 0 missing indexes, [0-9]+ documents; per chunk min" \
+	osplan -i 'logs-%Y.%m.%d' -f 2024-02-28T06:00:00Z -t 2024-03-02T18:00:00Z -s 6h --count --format json
+jq -r '[.index, .from, .to] | join(" ")' "$T/out" >"$T/counted"
+t_same_file "--count leaves the plan alone" "$T/counted" "$T/plain"
+jq -r '[.index, .from, .to, .docs] | join(" ")' "$T/out" | while read -r idx f t d; do
+	[ "$(count "$idx" "$f" "$t")" = "$d" ] || echo "$idx $f $t"
+done >"$T/wrong"
+t_eq "--count: docs per chunk are the server's" "$(wc -l <"$T/wrong" | tr -d ' ')" 0
 
 t_done
