@@ -441,6 +441,21 @@ static int run(struct run *r)
 
 	struct plan_stats st;
 	plan_stats(&r->chunks, &st);
+	if (r->h && st.total >= 0 && timed) {
+		/* A document filed in an index other than the one its time names
+		 * is in no chunk of a pattern plan: say so rather than lose it. */
+		char glob[1024];
+		int64_t all;
+		pattern_glob(o->index, glob, sizeof glob);
+		if ((rc = plansrv_total(r->h, r->q, glob, o->from, o->to, &all, err, sizeof err))) {
+			log_error("%s", err);
+			return rc;
+		}
+		if (all != st.total)
+			log_msg(LOG_QUIET, "warning: %s holds %" PRId64 " documents in the range, the plan %" PRId64
+				": some are in an index that does not match their time; plan with -i '%s' to get them",
+				glob, all, st.total, glob);
+	}
 	if ((o->target_docs || o->count) && st.total < 0)
 		st.total = st.min = st.median = st.max = 0;
 	if (st.total >= 0)

@@ -459,3 +459,30 @@ int plansrv_count(http *h, const query *q, const char *index, int64_t from, int6
 	*total = c.total;
 	return rc;
 }
+
+int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64_t to,
+		  int64_t *n, char *err, size_t errlen)
+{
+	static const char *cp[] = { "count", NULL };
+	char enc[2048], path[2200], *filter = query_filter_json(q, from, to), *body = NULL;
+	struct http_resp resp;
+	yajl_val root = NULL, c;
+	int rc;
+
+	if (!filter || asprintf(&body, "{\"query\":%s}", filter) < 0) {
+		free(filter);
+		return fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
+	}
+	url_part(expr, enc, sizeof enc);
+	snprintf(path, sizeof path, "/%s/_count?ignore_unavailable=true&allow_no_indices=true", enc);
+	if ((rc = http_json(h, "POST", path, body, &root, &resp)))
+		req_fail(err, errlen, rc, "counting the range", &resp);
+	else if (!(c = yajl_tree_get(root, cp, yajl_t_number)))
+		rc = fail(err, errlen, OSDL_EXIT_SERVER, "counting the range: no count in the response");
+	else
+		*n = YAJL_GET_INTEGER(c);
+	yajl_tree_free(root);
+	free(filter);
+	free(body);
+	return rc;
+}

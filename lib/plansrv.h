@@ -48,4 +48,9 @@ int plansrv_count(http *h, const query *q, const char *index, int64_t from, int6
 		  int64_t target, struct plan_leaf **leaves, size_t *n, int64_t *total,
 		  char *err, size_t errlen);
 
+/* The server's count of documents matching Q in [FROM, TO) over EXPR (any
+ * index expression), through _count, into *N. */
+int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64_t to,
+		  int64_t *n, char *err, size_t errlen);
+
 #endif

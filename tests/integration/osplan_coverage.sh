@@ -3,7 +3,16 @@
 # daily indexes holding documents at and next to every hour boundary.
 . "${TOP:-$(dirname "$0")/../..}/tests/setup"
 need_server
-command -v jq >/dev/null || { fail "jq is needed"; t_done; }
+command -v jq >/dev/null || { fail "jq is needed"; # A document filed in the wrong day's index is in no chunk: osplan says so.
+os_curl -X PUT "$OS_URL/$X-2024.02.29/_doc/misfiled?refresh=true" -d '{"@timestamp":"2024-03-01T10:00:00Z","k":"a"}' >/dev/null
+t_run "counted plan warns of a misfiled document" 0 \
+	"warning: $X-\*\.\*\.\* holds 385 documents in the range, the plan 384: some are in an index" \
+	osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 --count
+t_run "target plan warns too" 0 "warning: .* holds 385 documents in the range, the plan 384" \
+	osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 --target-docs 100
+check "wildcard plan gets the misfiled document" 2024-02-28T00:00:00Z 2024-03-03T00:00:00Z -i "$X-*" -s 1d
+
+t_done; }
 
 X=osdl-t-plan-cov
 cleanup() { os_curl -X DELETE "$OS_URL/$X-*" >/dev/null 2>&1 || true; rm -rf "$T"; }
@@ -93,5 +102,14 @@ osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 -q "$T/q.json" --target-docs
 t_eq "target docs with a query: planned total is the server's" \
 	"$(osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 -q "$T/q.json" --target-docs 5 --format json 2>/dev/null |
 		jq -s 'map(.docs) | add')" "$(cat "$T/want")"
+
+# A document filed in the wrong day's index is in no chunk: osplan says so.
+os_curl -X PUT "$OS_URL/$X-2024.02.29/_doc/misfiled?refresh=true" -d '{"@timestamp":"2024-03-01T10:00:00Z","k":"a"}' >/dev/null
+t_run "counted plan warns of a misfiled document" 0 \
+	"warning: $X-\*\.\*\.\* holds 385 documents in the range, the plan 384: some are in an index" \
+	osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 --count
+t_run "target plan warns too" 0 "warning: .* holds 385 documents in the range, the plan 384" \
+	osplan -i "$X-%Y.%m.%d" -f 2024-02-28 -t 2024-03-03 --target-docs 100
+check "wildcard plan gets the misfiled document" 2024-02-28T00:00:00Z 2024-03-03T00:00:00Z -i "$X-*" -s 1d
 
 t_done
