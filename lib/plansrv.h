@@ -27,7 +27,8 @@ void plansrv_names_free(plansrv_names *r); /* NULL is fine */
 
 /* The concrete indexes NAME stands for among R: itself if it is an index;
  * the indexes of an alias or data stream; for a wildcard (* or ?), every
- * index, alias and data stream it matches, expanded.  Sorted, unique; the
+ * index, alias and data stream it matches, expanded; for a comma list, the
+ * union of its names.  Sorted, unique; the
  * strings are owned by R, the array is malloc'd (free() it).  Returns the
  * count (0: NAME does not exist), or -1 on ENOMEM. */
 long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out);

@@ -45,6 +45,8 @@ t_run "alias" 0 "" osplan -i "$X-al" -f 2024-03-01 -t 2024-03-03
 t_same_file "alias resolved to its indexes" "$T/out" "$T/want"
 t_run "wildcard" 0 "" osplan -i "$X-*" -f 2024-03-01 -t 2024-03-03
 t_same_file "wildcard resolved to its indexes" "$T/out" "$T/want"
+t_run "comma list" 0 "" osplan -i "$X-b,$X-a,$X-nope" -f 2024-03-01 -t 2024-03-03
+t_same_file "comma list resolved to its indexes" "$T/out" "$T/want"
 t_run "offline alias is passed on" 0 "" osplan --offline -i "$X-al" -f 2024-03-01 -t 2024-03-02
 t_eq "offline alias" "$(cut -d' ' -f1 "$T/out")" "$X-al"
 
