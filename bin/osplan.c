@@ -394,8 +394,15 @@ static int run(struct run *r)
 		return usage_error("index '%s' has a wildcard or list: resolving it needs the server (set OS_URL)",
 				   o->index);
 	}
-	if ((rc = expand(r)))
+	if (!r->h) {
+		/* Offline the pieces are the chunks: hand them over, no copy. */
+		struct plan t = r->chunks;
+		r->chunks = r->pieces;
+		r->pieces = t;
+	} else if ((rc = expand(r))) {
 		return rc;
+	}
+	plan_free(&r->pieces); /* memory for the output */
 	plan_sort(&r->chunks);
 	report_missing(r);
 
