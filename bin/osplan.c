@@ -102,6 +102,7 @@ struct run {
 	size_t outlen;
 	char **missing;
 	size_t nmissing;
+	size_t nhot; /* milliseconds above --target-docs, sliced */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -323,12 +324,16 @@ static int expand(struct run *r)
 			} else {
 				log_msg(LOG_DETAILED, "%s from %s: %" PRId64 " documents, %zu chunks", name,
 					tspan_format_iso(pc->from, a), total, r->chunks.n - before);
-				for (size_t c = before; c < r->chunks.n; c++)
-					if (r->chunks.c[c].sp.slice_id == 0 && r->chunks.c[c].sp.slice_max)
-						log_msg(LOG_BASIC, "%s: more than %lld documents at %s, fetched as %d slices",
-							name, r->o.target_docs,
-							tspan_format_iso(r->chunks.c[c].sp.to - 1, a),
-							r->chunks.c[c].sp.slice_max);
+				for (size_t l = 0; l < nl; l++) {
+					if (leaves[l].docs <= r->o.target_docs)
+						continue;
+					/* The first few at basic level: a skewed index has many. */
+					log_msg(++r->nhot <= 10 ? LOG_BASIC : LOG_DETAILED,
+						"%s: %" PRId64 " documents at %s, more than %lld: fetched as %" PRId64
+						" slices", name, leaves[l].docs, tspan_format_iso(leaves[l].from, a),
+						r->o.target_docs,
+						(leaves[l].docs + (int64_t)r->o.target_docs - 1) / (int64_t)r->o.target_docs);
+				}
 			}
 			free(leaves);
 		}
@@ -463,6 +468,9 @@ static int run(struct run *r)
 				": some are in an index that does not match their time; plan with -i '%s' to get them",
 				glob, all, st.total, glob);
 	}
+	if (r->nhot > 10)
+		log_msg(LOG_BASIC, "%zu milliseconds held more than %lld documents and are sliced",
+			r->nhot, o->target_docs);
 	if ((o->target_docs || o->count) && st.total < 0)
 		st.total = st.min = st.median = st.max = 0;
 	if (st.total >= 0)
