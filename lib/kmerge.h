@@ -76,7 +76,7 @@ struct kmerge_stats {
 
 /* ---- reading ---- */
 
-#define KMERGE_READER_BYTES (704 * 1024) /* lzio buffers + line buffer start */
+#define KMERGE_READER_BYTES (1024 * 1024) /* lzio buffers, LZ4 context, line buffer: measured */
 
 typedef struct kmerge_reader kmerge_reader;
 
