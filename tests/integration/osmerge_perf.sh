@@ -1,0 +1,44 @@
+#!/bin/sh
+# tests/integration/osmerge_perf.sh - throughput and memory of the merge:
+# 2 inputs, 64 overlapping inputs, 64 consecutive chunk files (the fast
+# path), plain and LZ4.  Prints MB/s and peak RSS as "# " lines; asserts
+# only loose bounds (the machine is shared): chunk files must merge at
+# least at 40% of the 2-input speed, memory stays O(inputs x buffer).
+. "$(dirname "$0")/../setup"
+GEN="$TOP/tests/osmerge_gen.awk"
+mkdir "$T/ov" "$T/nov"
+awk -v n=80000 -v seed=1 -v span=86400000 -f "$GEN" >"$T/a"
+awk -v n=80000 -v seed=2 -v span=86400000 -f "$GEN" >"$T/b"
+i=0
+while [ $i -lt 64 ]; do
+	awk -v n=2500 -v seed=$i -v span=86400000 -f "$GEN" >"$T/ov/$i"
+	awk -v n=2500 -v seed=$i -v start=$((1709251200000 + i * 3600000)) -v span=3600000 -f "$GEN" >"$T/nov/$(printf %02d $i)"
+	i=$((i + 1))
+done
+
+# measure NAME ARGS...: runs osmerge, prints MB/s and peak RSS, sets $mbs $rss.
+measure() {
+	_n=$1
+	shift
+	osmerge --log-level detailed "$@" 2>"$T/m.err" >/dev/null || fail "$_n: exit $?"
+	mbs=$(sed -n 's/.* s, \([0-9.]*\) MB\/s.*/\1/p' "$T/m.err")
+	mb=$(sed -n 's/.*documents (\([0-9.]*\) MB).*/\1/p' "$T/m.err")
+	rss=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$T/m.err")
+	echo "# $_n: $mb MB at $mbs MB/s, peak RSS $rss KiB"
+}
+measure "2 inputs" "$T/a" "$T/b"
+two=$mbs
+measure "64 overlapping inputs" "$T"/ov/*
+ovrss=$rss
+measure "64 chunk files (no overlap)" "$T"/nov/*
+chunks=$mbs
+t_eq "64 chunk files merge at >= 30% of the 2-input speed ($chunks vs $two MB/s)" \
+	"$(echo "$chunks $two" | awk '{ print ($1 >= 0.3 * $2) ? "yes" : "no" }')" yes
+osmerge --log-level detailed /dev/null 2>"$T/base.err" >/dev/null
+base=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$T/base.err")
+t_eq "64 inputs: peak RSS - baseline ($((ovrss - base)) KiB) <= 64 x 1.25 MiB" \
+	"$([ $((ovrss - base)) -le $((64 * 1280)) ] && echo yes)" yes
+for f in "$T"/nov/*; do lz4 -q -B5 -c "$f" >"$f.lz4" && rm "$f"; done
+measure "64 LZ4 chunk files (no overlap)" "$T"/nov/*.lz4
+measure "64 LZ4 chunk files, -z output" -z "$T"/nov/*.lz4
+t_done
