@@ -3,7 +3,8 @@
 # 2 inputs, 64 overlapping inputs, 64 consecutive chunk files (the fast
 # path), plain and LZ4.  Prints MB/s and peak RSS as "# " lines; asserts
 # only loose bounds (the machine is shared): chunk files must merge at
-# least at 40% of the 2-input speed, memory stays O(inputs x buffer).
+# least at 30% of the 2-input speed (small files: per-file setup shows),
+# memory stays O(inputs x buffer).
 . "$(dirname "$0")/../setup"
 GEN="$TOP/tests/osmerge_gen.awk"
 mkdir "$T/ov" "$T/nov"
