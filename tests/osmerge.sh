@@ -113,6 +113,17 @@ t_run "--sort -k h.n -k v:desc" 0 "" osmerge --sort -k h.n -k v:desc "$T/k"
 t_same_file "--sort -k h.n -k v:desc: output" "$T/out" "$T/k.want"
 t_run "sorted by two keys merges cleanly" 0 "" osmerge -k h.n -k v:desc "$T/k.want"
 
+# Output errors are checked: a full disk is an I/O error.
+t_run "write error on stdout" 6 "^osmerge: \(stdout\): write error: No space left on device$" \
+	sh -c 'osmerge "$1" "$2" >/dev/full' sh "$T/a" "$T/b"
+
+# A reader that goes away (SIGPIPE) still leaves no temp files.
+awk -v n=30000 -v seed=6 -f "$GEN" | sort >"$T/pipein"
+mkdir "$T/ptmp"
+first=$(osmerge --sort --memory 4M --tmpdir "$T/ptmp" "$T/pipein" 2>/dev/null | head -n 1)
+t_eq "SIGPIPE during the final merge: first line written" "$(echo "$first" | cut -c1-8)" '{"_id":"'
+t_eq "SIGPIPE: temp dir cleaned" "$(find "$T/ptmp" | wc -l)" 1
+
 # Signals: temp files and partial output are removed, exit 130.
 awk -v n=40000 -v seed=5 -f "$GEN" | sort >"$T/big"
 mkdir "$T/tmp"
