@@ -10,11 +10,17 @@
  *   - kmerge_out: the output end: writes lines, remembers the last key
  *     (for order checks) and drops duplicate _id within a run of equal keys.
  *   - kmerge_files: all of it: merges N sorted files into a writer, checking
- *     order; more than opts.fanin inputs are merged in passes through
- *     temporary files (groups of consecutive inputs, so still stable).
+ *     order.  Inputs are opened only when their first line is due (a first
+ *     pass reads every input's first key), so chunk files of consecutive
+ *     ranges are merged one or two at a time.  When more than opts.fanin
+ *     inputs overlap, the open ones are merged into a temporary file that
+ *     stands for them (a tree merge, only where inputs overlap); its lines
+ *     keep their input number, so the result is the same and stable.
  *
  * Memory: one reader costs about KMERGE_READER_BYTES plus its longest line,
- * so a merge holds at most fanin x (KMERGE_READER_BYTES + max line).
+ * so a merge holds at most fanin x (KMERGE_READER_BYTES + max line), and
+ * only as many readers as inputs overlap; plus one copied first key per
+ * input.
  * Library functions never print errors: they fill a kmerge_err.
  */
 #ifndef KMERGE_H

@@ -97,6 +97,14 @@ t_eq "truncated LZ4 with --skip-bad keeps the $n lines before" "$([ "$n" -gt 10 
 t_run "corrupt LZ4 block" 7 "corrupt or truncated LZ4 frame" osmerge "$T/corrupt.lz4"
 t_run "empty file" 0 "0 documents" osmerge /dev/null
 
+# FIFOs cannot be read twice: they stay open from the first look on.
+mkfifo "$T/f1" "$T/f2"
+cat "$T/a" >"$T/f1" &
+lz4 -q -c "$T/b" >"$T/f2" &
+t_run "two FIFOs (one LZ4)" 0 "5 documents" osmerge "$T/f1" "$T/f2"
+t_same_file "two FIFOs: output" "$T/out" "$T/want"
+wait
+
 # --files-from, from a file and from stdin, with blank lines.
 printf '%s\n\n%s\n' "$T/a" "$T/b" >"$T/list"
 t_run "--files-from FILE" 0 "5 documents" osmerge --files-from "$T/list"

@@ -2,9 +2,9 @@
 # tests/integration/osmerge_perf.sh - throughput and memory of the merge:
 # 2 inputs, 64 overlapping inputs, 64 consecutive chunk files (the fast
 # path), plain and LZ4.  Prints MB/s and peak RSS as "# " lines; asserts
-# only loose bounds (the machine is shared): chunk files must merge at
-# least at 30% of the 2-input speed (small files: per-file setup shows),
-# memory stays O(inputs x buffer).
+# only loose bounds on time (the machine is shared): chunk files merge at
+# least at 50% of the 2-input speed; memory is O(overlapping inputs x
+# buffer): 64 chunk files need the memory of a few inputs only.
 . "$(dirname "$0")/../setup"
 GEN="$TOP/tests/osmerge_gen.awk"
 mkdir "$T/ov" "$T/nov"
@@ -33,13 +33,18 @@ measure "64 overlapping inputs" "$T"/ov/*
 ovrss=$rss
 measure "64 chunk files (no overlap)" "$T"/nov/*
 chunks=$mbs
-t_eq "64 chunk files merge at >= 30% of the 2-input speed ($chunks vs $two MB/s)" \
-	"$(echo "$chunks $two" | awk '{ print ($1 >= 0.3 * $2) ? "yes" : "no" }')" yes
+chunkrss=$rss
+t_eq "64 chunk files merge at >= 50% of the 2-input speed ($chunks vs $two MB/s)" \
+	"$(echo "$chunks $two" | awk '{ print ($1 >= 0.5 * $2) ? "yes" : "no" }')" yes
 osmerge --log-level detailed /dev/null 2>"$T/base.err" >/dev/null
 base=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$T/base.err")
-[ "$(ldd "$TOP/bin/osmerge" 2>/dev/null | grep -c asan || true)" != 0 ] ||
-t_eq "64 inputs: peak RSS - baseline ($((ovrss - base)) KiB) <= 64 x 1.25 MiB" \
-	"$([ $((ovrss - base)) -le $((64 * 1280)) ] && echo yes)" yes
+if [ "$(ldd "$TOP/bin/osmerge" 2>/dev/null | grep -c asan || true)" = 0 ]; then
+	t_eq "64 overlapping inputs: peak RSS - baseline ($((ovrss - base)) KiB) <= 64 x 1.25 MiB" \
+		"$([ $((ovrss - base)) -le $((64 * 1280)) ] && echo yes)" yes
+	# Chunk files are opened one after another: memory of a few inputs.
+	t_eq "64 chunk files: peak RSS - baseline ($((chunkrss - base)) KiB) <= 4 x 1.25 MiB" \
+		"$([ $((chunkrss - base)) -le $((4 * 1280)) ] && echo yes)" yes
+fi
 for f in "$T"/nov/*; do lz4 -q -B5 -c "$f" >"$f.lz4" && rm "$f"; done
 measure "64 LZ4 chunk files (no overlap)" "$T"/nov/*.lz4
 measure "64 LZ4 chunk files, -z output" -z "$T"/nov/*.lz4
