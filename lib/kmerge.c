@@ -139,6 +139,12 @@ void kmerge_heap_pop(kmerge_heap *h)
 		sift_down(h, 0);
 }
 
+void kmerge_heap_clear(kmerge_heap *h)
+{
+	h->n = 0;
+	h->best_known = 0;
+}
+
 /* ---- reading ---- */
 
 struct kmerge_reader {
@@ -708,7 +714,6 @@ static int spill(struct merger *m)
 	m->st->tmp_bytes += lzio_written(w);
 	m->st->passes++;
 	log_msg(LOG_DETAILED, "merged %zu open inputs into a level %d temporary file", ns, level);
-	/* The heap of the main merge lost those slots: rebuild it. */
 	struct slot *s = free_slot(m);
 	s->r = kmerge_reader_open(m->o, name, m->st, m->err);
 	if (!s->r)
@@ -722,8 +727,7 @@ static int spill(struct merger *m)
 		goto fail;
 	kmerge_heap_free(h);
 	h = NULL;
-	while (kmerge_heap_size(m->heap))
-		kmerge_heap_pop(m->heap);
+	kmerge_heap_clear(m->heap); /* its drained slots are gone: rebuild */
 	for (size_t i = 0; i < m->nslot; i++)
 		if (m->slot[i].r)
 			kmerge_heap_push(m->heap, i);

@@ -51,6 +51,8 @@ size_t kmerge_heap_top(const kmerge_heap *h);        /* size must be > 0 */
  * (cached), the common case for inputs that do not overlap. */
 void kmerge_heap_update_top(kmerge_heap *h);
 void kmerge_heap_pop(kmerge_heap *h);
+/* Empties the heap without comparing anything (items may be stale). */
+void kmerge_heap_clear(kmerge_heap *h);
 
 /* ---- errors and statistics ---- */
 
