@@ -17,15 +17,20 @@ while [ $i -lt 64 ]; do
 	i=$((i + 1))
 done
 
-# measure NAME ARGS...: runs osmerge, prints MB/s and peak RSS, sets $mbs $rss.
+# measure NAME ARGS...: runs osmerge 3 times, prints the best MB/s and the
+# peak RSS, sets $mbs $rss.
 measure() {
 	_n=$1
 	shift
-	osmerge --log-level detailed "$@" 2>"$T/m.err" >/dev/null || fail "$_n: exit $?"
-	mbs=$(sed -n 's/.* s, \([0-9.]*\) MB\/s.*/\1/p' "$T/m.err")
+	mbs=0
+	for _k in 1 2 3; do
+		osmerge --log-level detailed "$@" 2>"$T/m.err" >/dev/null || fail "$_n: exit $?"
+		_m=$(sed -n 's/.* s, \([0-9.]*\) MB\/s.*/\1/p' "$T/m.err")
+		mbs=$(echo "$_m $mbs" | awk '{ print ($1 > $2) ? $1 : $2 }')
+	done
 	mb=$(sed -n 's/.*documents (\([0-9.]*\) MB).*/\1/p' "$T/m.err")
 	rss=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$T/m.err")
-	echo "# $_n: $mb MB at $mbs MB/s, peak RSS $rss KiB"
+	echo "# $_n: $mb MB at $mbs MB/s (best of 3), peak RSS $rss KiB"
 }
 measure "2 inputs" "$T/a" "$T/b"
 two=$mbs
