@@ -8,12 +8,12 @@
 . "$(dirname "$0")/../setup"
 GEN="$TOP/tests/osmerge_gen.awk"
 mkdir "$T/ov" "$T/nov"
-awk -v n=80000 -v seed=1 -v span=86400000 -f "$GEN" >"$T/a"
-awk -v n=80000 -v seed=2 -v span=86400000 -f "$GEN" >"$T/b"
+awk -v n=192000 -v seed=1 -v span=86400000 -f "$GEN" >"$T/a"
+awk -v n=192000 -v seed=2 -v span=86400000 -f "$GEN" >"$T/b"
 i=0
 while [ $i -lt 64 ]; do
-	awk -v n=2500 -v seed=$i -v span=86400000 -f "$GEN" >"$T/ov/$i"
-	awk -v n=2500 -v seed=$i -v start=$((1709251200000 + i * 3600000)) -v span=3600000 -f "$GEN" >"$T/nov/$(printf %02d $i)"
+	awk -v n=6000 -v seed=$i -v span=86400000 -f "$GEN" >"$T/ov/$i"
+	awk -v n=6000 -v seed=$i -v start=$((1709251200000 + i * 3600000)) -v span=3600000 -f "$GEN" >"$T/nov/$(printf %02d $i)"
 	i=$((i + 1))
 done
 
