@@ -77,6 +77,7 @@ struct column {
 	enum coltype_kind kind;
 	int nullable;
 	uint64_t present;     /* rows with this column (pass 1) */
+	long succ;            /* column after this one in the last record, -1 */
 	uint64_t gen;         /* row that set the fields below */
 	enum jflat_type t;    /* pass 2: this row's value */
 	size_t off, len;
@@ -87,6 +88,7 @@ struct down {
 	struct column *cols;
 	size_t ncols, cols_cap;
 	int32_t *hash;        /* open addressing into cols, -1 empty */
+	long first, prev;     /* first column of the last record, previous leaf */
 	size_t hash_cap;
 	char **dates;         /* --date-fields names */
 	size_t ndates;
@@ -166,6 +168,7 @@ static struct column *col_add(struct down *d, const char *name, size_t len, uint
 	c->hash = h;
 	c->name_len = len;
 	c->ignored = ignored;
+	c->succ = -1;
 	for (size_t i = 0; i < d->ndates; i++)
 		if (strlen(d->dates[i]) == len && memcmp(d->dates[i], name, len) == 0)
 			c->date_field = 1;
@@ -193,8 +196,16 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
                    const char *v, size_t len)
 {
 	struct down *d = ctx;
-	uint32_t h = fnv1a(name, nlen);
-	struct column *c = col_find(d, name, nlen, h);
+	/* Records mostly repeat the previous one's member order: try the
+	 * column that followed the previous leaf last time before hashing. */
+	long guess = d->prev < 0 ? d->first : d->cols[d->prev].succ;
+	struct column *c = NULL;
+	if (guess >= 0 && d->cols[guess].name_len == nlen &&
+	    memcmp(d->cols[guess].name, name, nlen) == 0)
+		c = &d->cols[guess];
+	uint32_t h = c ? 0 : fnv1a(name, nlen);
+	if (!c)
+		c = col_find(d, name, nlen, h);
 	if (!c) {
 		if (d->known) {
 			d->changed = 1;
@@ -206,6 +217,11 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 			return 1;
 		}
 	}
+	if (d->prev < 0)
+		d->first = c - d->cols;
+	else
+		d->cols[d->prev].succ = c - d->cols;
+	d->prev = c - d->cols;
 	if (c->ignored)
 		return 0;
 	if (d->pass == 1) {
@@ -342,6 +358,7 @@ static int run_file(struct down *d, int i)
 			continue; /* blank lines are not records */
 		d->gen++;
 		d->arena_len = 0;
+		d->prev = -1;
 		int jr = jflat_line(d->jf, line, len, on_leaf, d);
 		if (d->nomem) {
 			log_error("%s:%llu: out of memory", name, ln);
@@ -683,6 +700,7 @@ int main(int argc, char **argv)
 
 	d.o = &o;
 	d.inputs = inputs;
+	d.first = d.prev = -1;
 	d.spool = calloc((size_t)(ninputs > 0 ? ninputs : 1), sizeof *d.spool);
 	for (int i = 0; d.spool && i < ninputs; i++)
 		d.spool[i] = -1;
