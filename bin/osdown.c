@@ -64,7 +64,12 @@ static void on_signal(int sig)
 		unlink(tmp_csv);
 	if (tmp_schema[0])
 		unlink(tmp_schema);
-	_exit(sig == SIGINT || sig == SIGTERM ? OSDL_EXIT_SIGNAL : OSDL_EXIT_FAIL);
+	if (sig == SIGINT || sig == SIGTERM)
+		_exit(OSDL_EXIT_SIGNAL);
+	/* SIGPIPE (a reader such as head went away), SIGHUP: die of it as
+	 * usual, only without leaving temp files. */
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 struct column {
@@ -697,6 +702,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 
 	d.o = &o;
 	d.inputs = inputs;

@@ -95,6 +95,12 @@ if [ -w /dev/full ]; then
 	t_run "stdout full" 6 '^osdown: stdout: No space left on device$' sh -c "osdown '$T/p1.ndjson' >/dev/full"
 fi
 
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"id\":\"row-%d\",\"v\":%d,\"s\":\"padding padding padding\"}\n", i, i }' >"$T/big.ndjson"
+# A reader that goes away (SIGPIPE) leaves no schema temp file.
+( s=0; osdown --schema "$T/o/p.json" "$T/big.ndjson" || s=$?; echo $s >"$T/pipe.st" ) | head -c 10 >/dev/null
+t_eq "SIGPIPE: died of it" "$(cat "$T/pipe.st")" 141
+t_eq "SIGPIPE: no files left" "$(ls -A "$T/o")" ""
+
 # Mode of a published file follows the umask, not mkstemp's 0600.
 t_run "published file" 0 '' sh -c "umask 022 && osdown -o '$T/o/m.csv' '$T/p1.ndjson'"
 t_eq "published file mode" "$(stat -c %a "$T/o/m.csv")" 644
@@ -102,7 +108,6 @@ rm -f "$T/o/m.csv"
 
 # SIGTERM in pass 2 (stdout blocked on a FIFO nobody reads): exit 130 and
 # the schema's temp file is gone.
-awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"id\":\"row-%d\",\"v\":%d,\"s\":\"padding padding padding\"}\n", i, i }' >"$T/big.ndjson"
 mkfifo "$T/outfifo"
 osdown --schema "$T/o/s.json" "$T/big.ndjson" >"$T/outfifo" 2>"$T/sig.err" &
 pid=$!
