@@ -52,6 +52,7 @@ struct down {
 	int ninputs;
 	int *spool;           /* per input: its copy (see open_input), or -1 */
 	char err[512];
+	int code;             /* exit code that goes with err */
 };
 
 /* Sets the message of the error being returned; returns CODE. */
@@ -63,7 +64,7 @@ static int fail(down *d, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->err, sizeof d->err, fmt, ap);
 	va_end(ap);
-	return code;
+	return d->code = code;
 }
 
 static uint32_t fnv1a(const char *s, size_t n)
@@ -294,7 +295,7 @@ static int run_file(down *d, int i)
 	lzio_writer *spool = NULL;
 	lzio_reader *r = open_input(d, i, &spool);
 	if (!r) {
-		rc = OSDL_EXIT_IO; /* open_input said why */
+		rc = d->code; /* open_input said why */
 		goto out;
 	}
 	const char *name = lzio_name(r);
