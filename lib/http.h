@@ -27,7 +27,7 @@ struct http_opts {
 	long connect_timeout_s; /* 0: 10 s */
 	long timeout_s;         /* whole request; 0: 300 s */
 	/* retry budget for http_json() and callers using retry_*() */
-	int max_retries;        /* 0: 8 */
+	int max_retries;        /* 0: 8, < 0: none */
 	double retry_base_s;    /* 0: 0.5 s, doubled each try, with jitter */
 	double retry_max_s;     /* 0: 30 s cap on one wait */
 };
@@ -39,6 +39,14 @@ struct http_resp {
 	double retry_after_s; /* Retry-After header value, -1 if absent */
 	char err[512];        /* one-line reason on failure: curl error, or the
 	                         server's error type and reason */
+	char err_type[128];   /* the server's error.type ("" if none), e.g.
+	                         "search_context_missing_exception" */
+	double seconds;       /* time the request took */
+	unsigned long long body_bytes; /* 2xx body bytes passed to the sink */
+	int sends;            /* times libcurl sent the request: > 1 when it
+	                         silently re-sent it on a new connection after a
+	                         reused one died, which for a non-idempotent
+	                         request (a scroll page) means a lost response */
 };
 
 /* Receives response body bytes as they arrive; returns 0 to continue or
@@ -80,5 +88,17 @@ int http_backoff(http *h, int attempt, double retry_after_s);
 
 /* Set by SIGINT/SIGTERM handlers (see sig.h); in-flight transfers abort. */
 int http_interrupted(void);
+
+/* Cleanup mode (ON=1): requests ignore the signal flag and take at most
+ * 10 s, so that contexts can still be cleared after SIGINT/SIGTERM. */
+void http_set_cleanup(http *h, int on);
+
+/* "HTTP 404 index_not_found_exception: no such index [x]" style reason of a
+ * failed request, always a usable one-line message (same as resp->err). */
+const char *http_errstr(const struct http_resp *resp);
+
+/* Requests made, retries slept and 2xx body bytes received so far. */
+void http_stats(const http *h, unsigned long *requests, unsigned long *retries,
+		unsigned long long *bytes);
 
 #endif

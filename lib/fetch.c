@@ -1,0 +1,417 @@
+/* fetch.c - one chunk from the server into its published file, see fetch.h. */
+#include "fetch.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "lzio.h"
+#include "osdl.h"
+#include "publish.h"
+#include "search.h"
+#include "sig.h"
+
+/* Only what the parser reads: ids, sources, the cursor, the count and the
+ * failure signals.  Error bodies are not filtered by the engines. */
+#define FILTER_PATH "_scroll_id,timed_out,hits.total,hits.hits._id,hits.hits._index," \
+		    "hits.hits._source,_shards.failed,_shards.failures"
+
+#define RESTART (-1) /* attempt() result: start the chunk over */
+
+struct run {
+	http *h;
+	const struct engine *e;
+	const query *q;
+	const struct spec *sp;
+	const struct fetch_opts *o;
+	struct fetch_stats *st;
+	publish *pub;
+	lzio_writer *w;
+	search_parser *parser;
+	char *scroll_id;      /* newest cursor, to clear */
+	uint64_t docs;        /* of this attempt */
+	uint64_t pages;
+	int64_t total;
+	int out_errno;        /* write error seen by the emit callback */
+	double retry_after;
+	char *err;
+	size_t errlen;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int emit_doc(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
+{
+	struct run *r = ud;
+	if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
+		r->out_errno = errno ? errno : EIO;
+		return -1;
+	}
+	r->docs++;
+	return 0;
+}
+
+static int sink(const char *data, size_t n, void *ud)
+{
+	struct run *r = ud;
+	return search_feed(r->parser, data, n);
+}
+
+/* Keeps the newest cursor the server gave us, even from a response that
+ * failed later, so that it is cleared. */
+static int keep_scroll_id(struct run *r)
+{
+	const char *id = search_result(r->parser)->scroll_id;
+	if (!id || (r->scroll_id && strcmp(id, r->scroll_id) == 0))
+		return 0;
+	char *c = strdup(id);
+	if (!c)
+		return -1;
+	free(r->scroll_id);
+	r->scroll_id = c;
+	return 0;
+}
+
+/* Best effort: a context we cannot clear expires after keep_alive. */
+static void clear_scroll(struct run *r)
+{
+	if (!r->scroll_id)
+		return;
+	char *body = engine_scroll_clear_body(r->e, r->scroll_id);
+	struct http_resp resp;
+	http_set_cleanup(r->h, 1);
+	if (body && http_request(r->h, "DELETE", engine_scroll_clear_path(r->e), body, NULL, NULL, &resp) != 0 &&
+	    resp.status != 404)
+		log_msg(LOG_BASIC, "could not clear scroll context: %s", resp.err);
+	http_set_cleanup(r->h, 0);
+	free(body);
+	free(r->scroll_id);
+	r->scroll_id = NULL;
+}
+
+static char *first_body(const struct run *r)
+{
+	char *filter = query_filter_json(r->q, r->sp->from, r->sp->to);
+	const char *src = query_source_json(r->q);
+	const char *tf = query_time_field(r->q);
+	char tfq[1024], slice[96] = "";
+	char *b = NULL;
+	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)))
+		goto out;
+	if (r->sp->slice_max > 1)
+		snprintf(slice, sizeof slice, ",\"slice\":{\"id\":%d,\"max\":%d}", r->sp->slice_id,
+			 r->sp->slice_max);
+	size_t n = strlen(filter) + strlen(src) + strlen(tfq) + 256;
+	b = malloc(n);
+	if (!b)
+		goto out;
+	/* _doc breaks ties inside a shard; the scroll keeps one cursor per
+	 * shard, so ties across shards cannot lose or repeat documents. */
+	if (query_sorted(r->q))
+		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
+			 "\"sort\":[{%s:{\"order\":\"asc\",\"unmapped_type\":\"date\"}},\"_doc\"]%s}",
+			 r->o->page_size, src, filter, tfq, slice);
+	else
+		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
+			 "\"sort\":[\"_doc\"]%s}", r->o->page_size, src, filter, slice);
+out:
+	free(filter);
+	return b;
+}
+
+/* One page: request, stream, checks.  Returns 0, RESTART, or an exit code. */
+static int page(struct run *r, const char *path, const char *body)
+{
+	struct http_resp resp;
+	if (search_reset(r->parser) != 0) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	r->retry_after = -1;
+	int hrc = http_request(r->h, "POST", path, body, sink, r, &resp);
+	if (keep_scroll_id(r) != 0) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	const struct search_result *res = search_result(r->parser);
+	if (hrc == 0 && search_finish(r->parser) != 0) {
+		/* A 200 whose JSON ends early was cut: a lost response. */
+		snprintf(r->err, r->errlen, "%s", search_error(r->parser));
+		return RESTART;
+	}
+	if (hrc != 0) {
+		if (sig_caught()) {
+			snprintf(r->err, r->errlen, "interrupted by signal %d", sig_caught());
+			return OSDL_EXIT_SIGNAL;
+		}
+		if (search_emit_failed(r->parser)) {
+			snprintf(r->err, r->errlen, "writing %s: %s", publish_temp_path(r->pub),
+				 strerror(r->out_errno));
+			return OSDL_EXIT_IO;
+		}
+		if (resp.curl_code == 23 /* CURLE_WRITE_ERROR */) {
+			/* The parser stopped: bad JSON mid-stream (a cut or garbled
+			 * response) or a document over the size limit. */
+			snprintf(r->err, r->errlen, "%s", search_error(r->parser));
+			if (strstr(r->err, "limit") || strstr(r->err, "memory"))
+				return OSDL_EXIT_FAIL;
+			return RESTART;
+		}
+		snprintf(r->err, r->errlen, "%s", resp.err);
+		r->retry_after = resp.retry_after_s;
+		/* An expired context cannot be resumed: start over, never stitch. */
+		if (strcmp(resp.err_type, "search_context_missing_exception") == 0)
+			return RESTART;
+		return http_classify(&resp) == HTTP_TRANSIENT ? RESTART : OSDL_EXIT_SERVER;
+	}
+	if (resp.sends > 1 && r->pages > 0) {
+		/* libcurl re-sent the page after the connection died: the first
+		 * send may have moved the cursor, so this page may be the next one. */
+		snprintf(r->err, r->errlen, "connection lost during a scroll request (re-sent by libcurl)");
+		return RESTART;
+	}
+	r->pages++;
+	if (res->shards_failed > 0 || res->timed_out) {
+		snprintf(r->err, r->errlen, "%s: %lld shard(s) failed%s: %s %s", r->sp->index,
+			 (long long)res->shards_failed, res->timed_out ? ", timed out" : "",
+			 res->fail_type, res->fail_reason);
+		if (strstr(r->err, "search_context_missing") || res->timed_out)
+			return RESTART;
+		return OSDL_EXIT_SERVER;
+	}
+	if (res->total >= 0) {
+		if (!res->total_eq) {
+			snprintf(r->err, r->errlen, "server total is not exact (relation gte)");
+			return OSDL_EXIT_VERIFY;
+		}
+		if (r->total >= 0 && res->total != r->total) {
+			snprintf(r->err, r->errlen, "server total changed within one scroll: %lld then %lld",
+				 (long long)r->total, (long long)res->total);
+			return OSDL_EXIT_VERIFY;
+		}
+		r->total = res->total;
+	}
+	log_msg(LOG_EXTRA, "page %llu: %llu hits, %llu docs, %.3fs", (unsigned long long)r->pages,
+		(unsigned long long)res->hits, (unsigned long long)r->docs, resp.seconds);
+	return 0;
+}
+
+/* One pass over the whole chunk on a new scroll. */
+static int attempt(struct run *r)
+{
+	char path[1024];
+	char *body = first_body(r);
+	int rc;
+	r->docs = 0;
+	r->pages = 0;
+	r->total = -1;
+	if (!body) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	if (!engine_scroll_start_path(r->e, r->sp->index, r->o->keep_alive, FILTER_PATH, path, sizeof path)) {
+		free(body);
+		snprintf(r->err, r->errlen, "index name too long");
+		return OSDL_EXIT_USAGE;
+	}
+	rc = page(r, path, body);
+	free(body);
+	if (rc != 0)
+		return rc;
+	if (r->total < 0) {
+		snprintf(r->err, r->errlen, "the server sent no hits.total");
+		return OSDL_EXIT_VERIFY;
+	}
+	engine_scroll_next_path(r->e, FILTER_PATH, path, sizeof path);
+	/* Until an empty page: stopping at docs == total would hide a scroll
+	 * that repeats documents, the count check could then not see it. */
+	while (search_result(r->parser)->hits > 0) {
+		if (!r->scroll_id) {
+			snprintf(r->err, r->errlen, "the server sent no _scroll_id");
+			return OSDL_EXIT_SERVER;
+		}
+		body = engine_scroll_next_body(r->e, r->o->keep_alive, r->scroll_id);
+		if (!body) {
+			snprintf(r->err, r->errlen, "out of memory");
+			return OSDL_EXIT_FAIL;
+		}
+		rc = page(r, path, body);
+		free(body);
+		if (rc != 0)
+			return rc;
+	}
+	if ((int64_t)r->docs != r->total) {
+		snprintf(r->err, r->errlen, "%llu documents received, the server counted %lld",
+			 (unsigned long long)r->docs, (long long)r->total);
+		return OSDL_EXIT_VERIFY;
+	}
+	return 0;
+}
+
+static char *meta_json(const struct run *r, double seconds)
+{
+	char spec[SPEC_INDEX_MAX + 128], qspec[6 * sizeof spec + 3], eng[6 * 64 + 3], at[40];
+	size_t n = 4096;
+	char *m = malloc(n);
+	if (!m)
+		return NULL;
+	if (!spec_format(r->sp, spec, sizeof spec))
+		spec[0] = '\0';
+	search_json_quote(qspec, sizeof qspec, spec, strlen(spec));
+	search_json_quote(eng, sizeof eng, r->e->name, strlen(r->e->name));
+	log_now_iso(at, sizeof at);
+	const struct fetch_stats *st = r->st;
+	snprintf(m, n, "{\"spec\":%s,\"docs\":%llu,\"server_total\":%lld,\"bytes\":%llu,"
+		 "\"compressed_bytes\":%llu,\"pages\":%llu,\"retries\":%llu,\"restarts\":%llu,"
+		 "\"seconds\":%.3f,\"peak_rss_kb\":%ld,\"method\":\"%s\",\"engine\":%s,"
+		 "\"fetched_at\":\"%s\"}",
+		 qspec, (unsigned long long)st->docs, (long long)st->server_total,
+		 (unsigned long long)st->bytes, (unsigned long long)st->compressed_bytes,
+		 (unsigned long long)st->pages, (unsigned long long)st->retries,
+		 (unsigned long long)st->restarts, seconds, log_peak_rss_kb(),
+		 engine_method_name(r->e->method), eng, at);
+	return m;
+}
+
+int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
+		const query *q, const struct spec *sp, const struct fetch_opts *o_in,
+		char *path, size_t pathlen, struct fetch_stats *st,
+		char *err, size_t errlen)
+{
+	struct fetch_opts o = *o_in;
+	struct run r = { 0 };
+	int rc = OSDL_EXIT_FAIL, failures = 0;
+	char *meta = NULL;
+	double t0 = now_s();
+	memset(st, 0, sizeof *st);
+	st->server_total = -1;
+	if (!o.cache_dir)
+		o.cache_dir = ".";
+	if (o.page_size <= 0)
+		o.page_size = FETCH_PAGE_DEFAULT;
+	if (!o.keep_alive)
+		o.keep_alive = "2m";
+	if (o.max_failures == 0)
+		o.max_failures = 8;
+	else if (o.max_failures < 0)
+		o.max_failures = 0;
+	if (!spec_chunk_path(o.cache_dir, query_fingerprint(q), sp, path, pathlen)) {
+		snprintf(err, errlen, "cache path too long");
+		return OSDL_EXIT_USAGE;
+	}
+	if (!o.force && publish_exists(path)) {
+		st->cached = 1;
+		return 0;
+	}
+	if (!*engine_known) {
+		struct http_resp resp;
+		int erc = engine_detect(h, engine_cache, &resp);
+		if (erc != 0) {
+			snprintf(err, errlen, "%s", resp.err);
+			return erc;
+		}
+		*engine_known = 1;
+		log_msg(LOG_DETAILED, "%s at %s: method %s", engine_cache->name, http_base_url(h),
+			engine_method_name(engine_cache->method));
+	}
+	r.h = h;
+	r.e = engine_cache;
+	r.q = q;
+	r.sp = sp;
+	r.o = &o;
+	r.st = st;
+	r.err = err;
+	r.errlen = errlen;
+	r.pub = publish_begin(path, err, errlen);
+	if (!r.pub)
+		return OSDL_EXIT_IO;
+	r.parser = search_new(emit_doc, &r, 0);
+	if (!r.parser) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		r.w = lzio_writer_new(publish_fd(r.pub), 1, 0);
+		if (!r.w) {
+			rc = OSDL_EXIT_FAIL;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		rc = attempt(&r);
+		clear_scroll(&r);
+		if (rc != RESTART)
+			break;
+		failures++;
+		if (r.pages > 0)
+			st->restarts++;
+		else
+			st->retries++;
+		log_msg(LOG_EXTRA, "%s after %llu docs: start the chunk over (%d/%d)", err,
+			(unsigned long long)r.docs, failures, o.max_failures);
+		lzio_writer_free(r.w);
+		r.w = NULL;
+		if (failures > o.max_failures) {
+			size_t k = strlen(err);
+			snprintf(err + k, errlen - k, " (gave up after %d tries)", failures);
+			rc = OSDL_EXIT_RETRIES;
+			goto out;
+		}
+		if (http_backoff(h, failures, r.retry_after) != 0) {
+			rc = sig_caught() ? OSDL_EXIT_SIGNAL : OSDL_EXIT_RETRIES;
+			if (rc == OSDL_EXIT_SIGNAL)
+				snprintf(err, errlen, "interrupted by signal %d", sig_caught());
+			goto out;
+		}
+		if (publish_truncate(r.pub) != 0) {
+			snprintf(err, errlen, "%s: %s", publish_temp_path(r.pub), strerror(errno));
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+	}
+	if (rc != 0)
+		goto out;
+	if (sig_caught()) {
+		snprintf(err, errlen, "interrupted by signal %d", sig_caught());
+		rc = OSDL_EXIT_SIGNAL;
+		goto out;
+	}
+	if (lzio_finish(r.w) != 0) {
+		snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub), strerror(errno));
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	st->docs = r.docs;
+	st->server_total = r.total;
+	st->bytes = lzio_written(r.w);
+	st->pages = r.pages;
+	off_t end = lseek(publish_fd(r.pub), 0, SEEK_CUR);
+	st->compressed_bytes = end > 0 ? (uint64_t)end : 0;
+	st->seconds = now_s() - t0;
+	meta = meta_json(&r, st->seconds);
+	if (!meta) {
+		snprintf(err, errlen, "out of memory");
+		rc = OSDL_EXIT_FAIL;
+		goto out;
+	}
+	rc = publish_commit(r.pub, meta, err, errlen) == 0 ? 0 : OSDL_EXIT_IO;
+	r.pub = NULL;
+out:
+	st->seconds = now_s() - t0;
+	if (r.scroll_id)
+		clear_scroll(&r);
+	publish_abort(r.pub);
+	lzio_writer_free(r.w);
+	search_free(r.parser);
+	free(meta);
+	return rc;
+}

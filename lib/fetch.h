@@ -1,0 +1,46 @@
+/* fetch.h - one chunk from the server into its published cache file:
+ * snapshot (scroll), streaming pages through the search parser into an LZ4
+ * frame, count verification against hits.total of the same snapshot,
+ * restart on a lost page, and all-or-nothing publication.
+ */
+#ifndef FETCH_H
+#define FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "http.h"
+#include "query.h"
+#include "spec.h"
+
+struct fetch_opts {
+	const char *cache_dir;   /* NULL: "." */
+	int page_size;           /* 0: FETCH_PAGE_DEFAULT */
+	int force;               /* refetch even if the chunk is published */
+	const char *keep_alive;  /* scroll keep-alive; NULL: "2m" */
+	int max_failures;        /* transient failures + restarts per chunk; 0: 8, < 0: none */
+};
+
+#define FETCH_PAGE_DEFAULT 5000
+
+struct fetch_stats {
+	uint64_t docs, bytes, compressed_bytes, pages, retries, restarts;
+	int64_t server_total;
+	double seconds;
+	int cached;              /* 1: the file was already published */
+};
+
+/* Fetches SP into DIR/FINGERPRINT/INDEX/NAME and writes that path into
+ * PATH.  E may be NULL when not known yet: it is then detected (once) into
+ * *ENGINE_CACHE only if the chunk must really be fetched.
+ * Returns 0 (published, or cached: st->cached), or an osdl exit code with a
+ * one-line reason in ERR: OSDL_EXIT_SERVER, OSDL_EXIT_RETRIES,
+ * OSDL_EXIT_VERIFY, OSDL_EXIT_IO, OSDL_EXIT_SIGNAL, OSDL_EXIT_FAIL.  On any
+ * error nothing is published and every scroll context it opened is cleared. */
+int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
+		const query *q, const struct spec *sp, const struct fetch_opts *o,
+		char *path, size_t pathlen, struct fetch_stats *st,
+		char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,295 @@
+/* publish.c - all-or-nothing publication of chunk files, see publish.h. */
+#include "publish.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REG_SLOTS 8
+
+/* The registry of temporary files is process-wide on purpose: the signal
+ * handler and atexit() have no other way to reach it.  A slot's path is
+ * written before `used` is set, so the handler never sees half a path. */
+static struct {
+	volatile sig_atomic_t used;
+	char path[PATH_MAX];
+} reg[REG_SLOTS];
+static int atexit_done;
+
+struct publish {
+	char *final;       /* NAME */
+	char *dir;         /* its directory */
+	char tmp[PATH_MAX];
+	int fd;
+	int slot;
+};
+
+void publish_emergency_cleanup(void)
+{
+	for (int i = 0; i < REG_SLOTS; i++)
+		if (reg[i].used)
+			unlink(reg[i].path);
+}
+
+static void at_exit(void) { publish_emergency_cleanup(); }
+
+static int reg_add(const char *path)
+{
+	if (!atexit_done) {
+		atexit(at_exit);
+		atexit_done = 1;
+	}
+	for (int i = 0; i < REG_SLOTS; i++) {
+		if (!reg[i].used) {
+			snprintf(reg[i].path, sizeof reg[i].path, "%s", path);
+			reg[i].used = 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void reg_del(int slot)
+{
+	if (slot >= 0)
+		reg[slot].used = 0;
+}
+
+int publish_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* mkdir -p of DIR.  Returns 0 or -1 (errno set). */
+static int mkdirs(const char *dir)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static void host_name(char *buf, size_t n)
+{
+	if (gethostname(buf, n) != 0 || !buf[0])
+		snprintf(buf, n, "localhost");
+	buf[n - 1] = '\0';
+	for (char *s = buf; *s; s++)
+		if (*s == '/')
+			*s = '_';
+}
+
+/* Removes NAME.part.HOST.PID.* and NAME.meta.part.HOST.PID.* left in DIR by
+ * processes of this host that no longer exist (SIGKILL, power loss). */
+static void remove_stale(const char *dir, const char *base, const char *host)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char pre[2][PATH_MAX];
+	snprintf(pre[0], sizeof pre[0], "%s.part.%s.", base, host);
+	snprintf(pre[1], sizeof pre[1], "%s.meta.part.%s.", base, host);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		for (int i = 0; i < 2; i++) {
+			size_t pl = strlen(pre[i]);
+			if (strncmp(e->d_name, pre[i], pl) != 0)
+				continue;
+			char *end;
+			long pid = strtol(e->d_name + pl, &end, 10);
+			if (end == e->d_name + pl || *end != '.' || pid <= 0)
+				continue;
+			if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue;
+			char path[PATH_MAX];
+			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+				unlink(path);
+		}
+	}
+	closedir(d);
+}
+
+/* Creates a registered temporary file for FINAL.SUFFIX in P's directory. */
+static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *slot,
+		     char *err, size_t errlen)
+{
+	char host[256];
+	host_name(host, sizeof host);
+	if (snprintf(tmp, n, "%s%s.part.%s.%ld.XXXXXX", p->final, suffix, host, (long)getpid()) >= (int)n) {
+		errno = ENAMETOOLONG;
+		snprintf(err, errlen, "%s: %s", p->final, strerror(errno));
+		return -1;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* mkstemp makes 0600; a published cache file is as readable as any
+	 * file this user creates. */
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	*slot = reg_add(tmp);
+	if (*slot < 0) {
+		close(fd);
+		unlink(tmp);
+		errno = EMFILE;
+		snprintf(err, errlen, "too many temporary files");
+		return -1;
+	}
+	return fd;
+}
+
+publish *publish_begin(const char *final_path, char *err, size_t errlen)
+{
+	publish *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->fd = -1;
+	p->slot = -1;
+	p->final = strdup(final_path);
+	p->dir = strdup(final_path);
+	if (!p->final || !p->dir) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	char *slash = strrchr(p->dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(p->dir, ".");
+	if (slash && slash != p->dir && mkdirs(p->dir) != 0) {
+		snprintf(err, errlen, "%s: %s", p->dir, strerror(errno));
+		goto fail;
+	}
+	char host[256];
+	host_name(host, sizeof host);
+	remove_stale(p->dir, slash ? slash + 1 : p->final, host);
+	p->fd = make_temp(p, "", p->tmp, sizeof p->tmp, &p->slot, err, errlen);
+	if (p->fd < 0)
+		goto fail;
+	return p;
+fail:
+	publish_abort(p);
+	return NULL;
+}
+
+int publish_fd(const publish *p) { return p->fd; }
+const char *publish_temp_path(const publish *p) { return p->tmp; }
+
+int publish_truncate(publish *p)
+{
+	if (ftruncate(p->fd, 0) != 0 || lseek(p->fd, 0, SEEK_SET) != 0)
+		return -1;
+	return 0;
+}
+
+void publish_abort(publish *p)
+{
+	if (!p)
+		return;
+	if (p->fd >= 0) {
+		close(p->fd);
+		unlink(p->tmp);
+	}
+	reg_del(p->slot);
+	free(p->final);
+	free(p->dir);
+	free(p);
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
+{
+	char mtmp[PATH_MAX], mfinal[PATH_MAX];
+	int mfd = -1, mslot = -1, rc = -1;
+	if (fsync(p->fd) != 0) {
+		snprintf(err, errlen, "fsync %s: %s", p->tmp, strerror(errno));
+		goto out;
+	}
+	if (meta) {
+		if (snprintf(mfinal, sizeof mfinal, "%s.meta", p->final) >= (int)sizeof mfinal) {
+			snprintf(err, errlen, "%s.meta: %s", p->final, strerror(ENAMETOOLONG));
+			goto out;
+		}
+		mfd = make_temp(p, ".meta", mtmp, sizeof mtmp, &mslot, err, errlen);
+		if (mfd < 0)
+			goto out;
+		if (write_all(mfd, meta, strlen(meta)) != 0 || write_all(mfd, "\n", 1) != 0 ||
+		    fsync(mfd) != 0) {
+			snprintf(err, errlen, "%s: %s", mtmp, strerror(errno));
+			goto out;
+		}
+		if (rename(mtmp, mfinal) != 0) {
+			snprintf(err, errlen, "rename %s: %s", mfinal, strerror(errno));
+			goto out;
+		}
+		reg_del(mslot);
+		mslot = -1;
+	}
+	if (rename(p->tmp, p->final) != 0) {
+		snprintf(err, errlen, "rename %s: %s", p->final, strerror(errno));
+		goto out;
+	}
+	reg_del(p->slot);
+	p->slot = -1;
+	close(p->fd);
+	p->fd = -1;
+	/* The renames are durable only once the directory is synced. */
+	int dfd = open(p->dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0 || fsync(dfd) != 0) {
+		snprintf(err, errlen, "fsync %s: %s", p->dir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		/* Published but maybe not durable: report it, leave the file. */
+		goto out;
+	}
+	close(dfd);
+	rc = 0;
+out:
+	if (mfd >= 0) {
+		close(mfd);
+		if (mslot >= 0)
+			unlink(mtmp);
+	}
+	reg_del(mslot);
+	publish_abort(p);
+	return rc;
+}

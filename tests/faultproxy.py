@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""faultproxy.py - a fault-injecting HTTP proxy for osfetch's tests.
+
+Listens on 127.0.0.1 (an ephemeral port, printed as the first stdout line),
+forwards each request to UPSTREAM (which must be 127.0.0.1 too) and injects
+faults into chosen requests:
+
+    faultproxy.py UPSTREAM_URL RULE...     RULE = SUBSTRING@N=FAULT
+
+The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
+    429, 503     answer that status with Retry-After: 0, not forwarded
+    reset        forwarded (the server's cursor moves on), then the client
+                 connection is reset with no response: a lost scroll page
+    truncate     forwarded, then half the body is sent under the full
+                 Content-Length and the connection closed
+    cutjson      forwarded, then half the body is sent as a complete response
+    stall        forwarded, then nothing is sent for 30 s (for timeouts)
+
+Every request is logged to stderr as "N METHOD PATH -> STATUS|FAULT".
+Bounded: exits after --idle seconds without a request (default 60).
+"""
+import http.client
+import http.server
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+
+rules = []          # [substring, n, fault, seen]
+lock = threading.Lock()
+last_request = [time.time()]
+counter = [0]
+
+
+def pick_fault(line):
+    with lock:
+        counter[0] += 1
+        last_request[0] = time.time()
+        for r in rules:
+            if r[0] in line:
+                r[3] += 1
+                if r[3] == r[1]:
+                    return counter[0], r[2]
+        return counter[0], None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def forward(self, body):
+        u = urllib.parse.urlsplit(UPSTREAM)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+        hdrs = {k: v for k, v in self.headers.items()
+                if k.lower() not in ("host", "connection", "content-length")}
+        c.request(self.command, self.path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        ctype = r.getheader("Content-Type", "application/json")
+        c.close()
+        return r.status, ctype, data
+
+    def reply(self, status, ctype, data, length=None, extra=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data) if length is None else length))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        line = "%s %s" % (self.command, self.path)
+        num, fault = pick_fault(line)
+        if fault in ("429", "503"):
+            sys.stderr.write("%d %s -> %s\n" % (num, line, fault))
+            err = ('{"error":{"type":"injected_fault","reason":"faultproxy %s"},"status":%s}'
+                   % (fault, fault)).encode()
+            self.reply(int(fault), "application/json", err, extra={"Retry-After": "0"})
+            return
+        status, ctype, data = self.forward(body)
+        sys.stderr.write("%d %s -> %d%s\n" % (num, line, status, " " + fault if fault else ""))
+        sys.stderr.flush()
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+        elif fault == "truncate":
+            self.reply(status, ctype, data[: len(data) // 2], length=len(data))
+            self.close_connection = True
+        elif fault == "cutjson":
+            self.reply(status, ctype, data[: len(data) // 2])
+        elif fault == "stall":
+            time.sleep(30)
+            self.close_connection = True
+        else:
+            self.reply(status, ctype, data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+def main():
+    global UPSTREAM
+    args = sys.argv[1:]
+    idle = 60.0
+    if len(args) >= 2 and args[0] == "--idle":
+        idle = float(args[1])
+        args = args[2:]
+    if not args:
+        sys.exit("usage: faultproxy.py [--idle S] UPSTREAM_URL RULE...")
+    UPSTREAM = args[0]
+    if urllib.parse.urlsplit(UPSTREAM).hostname not in ("127.0.0.1", "localhost"):
+        sys.exit("faultproxy: upstream must be on 127.0.0.1")
+    for a in args[1:]:
+        sub, rest = a.rsplit("@", 1)
+        n, fault = rest.split("=", 1)
+        rules.append([sub, int(n), fault, 0])
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    print(srv.server_address[1], flush=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    while time.time() - last_request[0] < idle:
+        time.sleep(0.2)
+    srv.shutdown()
+
+
+if __name__ == "__main__":
+    main()

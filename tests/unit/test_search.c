@@ -1,0 +1,141 @@
+/* test_search.c - the streaming search-response parser, fed in every split. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "search.h"
+#include "unit.h"
+
+struct out {
+	char buf[8192];
+	size_t len;
+	int fail_after; /* emit fails on this document (1-based), 0: never */
+	int n;
+};
+
+static int collect(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
+{
+	struct out *o = ud;
+	if (o->fail_after && ++o->n >= o->fail_after)
+		return -1;
+	if (o->len + plen + blen >= sizeof o->buf)
+		return -1;
+	memcpy(o->buf + o->len, prefix, plen);
+	memcpy(o->buf + o->len + plen, body, blen);
+	o->len += plen + blen;
+	o->buf[o->len] = '\0';
+	return 0;
+}
+
+static const char resp1[] =
+	"{\"_scroll_id\":\"SCR0LL==\",\"timed_out\":false,\"_shards\":{\"total\":3,\"failed\":0},"
+	"\"hits\":{\"total\":{\"value\":5,\"relation\":\"eq\"},\"hits\":["
+	"{\"_index\":\"logs-1\",\"_id\":\"a\",\"_source\":{\"@timestamp\":\"2024-03-01T00:00:00Z\",\"n\":1}},"
+	"{\"_index\":\"logs-1\",\"_id\":\"b\\\"q\",\"_source\":{ \"s\" : \"}{\\\"]\" ,\n"
+	"  \"o\":{\"x\":[1,{\"y\":null}]},\r\n \"u\":\"\\u00e9\xc3\xa9\" }},"
+	"{\"_source\":{\"late\":true},\"_id\":\"c\",\"_index\":\"logs-2\",\"sort\":[1,2]},"
+	"{\"_index\":\"logs-2\",\"_id\":\"d\",\"_source\":{}},"
+	"{\"_index\":\"logs-2\",\"_id\":\"e\"}"
+	"]}}";
+
+static const char want1[] =
+	"{\"_id\":\"a\",\"_index\":\"logs-1\",\"@timestamp\":\"2024-03-01T00:00:00Z\",\"n\":1}\n"
+	"{\"_id\":\"b\\\"q\",\"_index\":\"logs-1\", \"s\" : \"}{\\\"]\" ,   \"o\":{\"x\":[1,{\"y\":null}]},   \"u\":\"\\u00e9\xc3\xa9\" }\n"
+	"{\"_id\":\"c\",\"_index\":\"logs-2\",\"late\":true}\n"
+	"{\"_id\":\"d\",\"_index\":\"logs-2\"}\n"
+	"{\"_id\":\"e\",\"_index\":\"logs-2\"}\n";
+
+/* Parses TEXT fed in pieces of STEP bytes (0: split once at SPLIT). */
+static int parse(search_parser *p, const char *text, size_t step, size_t split)
+{
+	size_t n = strlen(text);
+	if (search_reset(p) != 0)
+		return -1;
+	if (step == 0) {
+		if (search_feed(p, text, split) != 0 || search_feed(p, text + split, n - split) != 0)
+			return -1;
+	} else {
+		for (size_t i = 0; i < n; i += step) {
+			/* A private copy per piece: the parser must not keep pointers. */
+			size_t k = n - i < step ? n - i : step;
+			char *piece = malloc(k);
+			memcpy(piece, text + i, k);
+			int rc = search_feed(p, piece, k);
+			memset(piece, 'X', k);
+			free(piece);
+			if (rc != 0)
+				return -1;
+		}
+	}
+	return search_finish(p);
+}
+
+int main(void)
+{
+	struct out o = { .len = 0 };
+	search_parser *p = search_new(collect, &o, 0);
+	test_cond("search_new", p != NULL);
+
+	int all_ok = 1;
+	for (size_t split = 0; split <= strlen(resp1); split++) {
+		o.len = 0;
+		o.buf[0] = '\0';
+		if (parse(p, resp1, 0, split) != 0 || strcmp(o.buf, want1) != 0) {
+			all_ok = 0;
+			printf("# split at %zu: got\n%s", split, o.buf);
+			break;
+		}
+	}
+	test_cond("every two-piece split gives the same lines", all_ok);
+	all_ok = 1;
+	for (size_t step = 1; step <= 7; step++) {
+		o.len = 0;
+		if (parse(p, resp1, step, 0) != 0 || strcmp(o.buf, want1) != 0)
+			all_ok = 0;
+	}
+	test_cond("pieces of 1..7 bytes give the same lines", all_ok);
+	const struct search_result *r = search_result(p);
+	test_cond("scroll id", r->scroll_id && strcmp(r->scroll_id, "SCR0LL==") == 0);
+	test_cond("total and relation", r->total == 5 && r->total_eq == 1);
+	test_cond("hits counted", r->hits == 5);
+	test_cond("no shard failure", r->shards_failed == 0 && !r->timed_out && !r->is_error);
+
+	o.len = 0;
+	test_cond("empty page", parse(p, "{\"_scroll_id\":\"x\",\"hits\":{\"total\":{\"value\":7,\"relation\":\"gte\"}}}", 3, 0) == 0 &&
+		  r->hits == 0 && r->total == 7 && r->total_eq == 0 && o.len == 0);
+	test_cond("total as a plain number", parse(p, "{\"hits\":{\"total\":42,\"hits\":[]}}", 1, 0) == 0 &&
+		  r->total == 42 && r->total_eq == 1 && r->scroll_id == NULL);
+	test_cond("shard failure reason",
+		  parse(p, "{\"_shards\":{\"total\":3,\"failed\":1,\"failures\":[{\"shard\":0,\"index\":\"i\","
+			   "\"reason\":{\"type\":\"query_shard_exception\",\"reason\":\"bad field\"}}]},"
+			   "\"hits\":{\"total\":{\"value\":0,\"relation\":\"eq\"}}}", 5, 0) == 0 &&
+		  r->shards_failed == 1 && strcmp(r->fail_type, "query_shard_exception") == 0 &&
+		  strcmp(r->fail_reason, "bad field") == 0);
+	test_cond("timed_out", parse(p, "{\"timed_out\":true,\"hits\":{\"hits\":[]}}", 2, 0) == 0 && r->timed_out);
+	test_cond("error body",
+		  parse(p, "{\"error\":{\"root_cause\":[{\"type\":\"x\",\"reason\":\"y\"}],\"type\":\"search_context_missing_exception\","
+			   "\"reason\":\"No search context found\"},\"status\":404}", 4, 0) == 0 &&
+		  r->is_error && strcmp(r->fail_type, "search_context_missing_exception") == 0);
+	test_cond("truncated response fails at finish", parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\"}", 4, 0) != 0);
+	test_cond("truncated inside _source fails",
+		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"a\":\"b", 1, 0) != 0 &&
+		  search_error(p)[0] != '\0');
+	test_cond("invalid JSON fails", parse(p, "{\"hits\":{\"hits\":[}}", 1, 0) != 0);
+	test_cond("hit without _id fails", parse(p, "{\"hits\":{\"hits\":[{\"_index\":\"i\"}]}}", 3, 0) != 0);
+	o.fail_after = 2;
+	o.n = 0;
+	test_cond("emit failure stops the parse", parse(p, resp1, 64, 0) != 0 && search_emit_failed(p));
+	search_free(p);
+
+	o.fail_after = 0;
+	p = search_new(collect, &o, 16);
+	o.len = 0;
+	test_cond("document over max_doc fails",
+		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"a\":\"0123456789abcdef\"}}]}}", 5, 0) != 0);
+	search_free(p);
+
+	char q[64];
+	test_cond("json quote escapes", search_json_quote(q, sizeof q, "a\"\\\n\x01", 5) > 0 &&
+		  strcmp(q, "\"a\\\"\\\\\\n\\u0001\"") == 0);
+	test_cond("json quote reports overflow", search_json_quote(q, 4, "abcd", 4) == 0);
+	return test_report();
+}
