@@ -37,22 +37,31 @@ wait_gone() {
 	while kill -0 "$1" 2>/dev/null && [ $_i -lt 300 ]; do sleep 0.1; _i=$((_i + 1)); done
 }
 
-for sig in INT KILL; do
+# INT: to the driver only; PGINT: to its whole process group, as a
+# terminal's Ctrl-C does (every tool gets it at once); KILL: no cleanup.
+for sig in INT PGINT KILL; do
 	for e in xargs parallel make; do
 		case $e in parallel) command -v parallel >/dev/null || continue ;; esac
+		case $sig in PGINT) command -v setsid >/dev/null || { pass "PGINT: skipped, no setsid"; continue; } ;; esac
 		d=$T/$sig-$e
 		mkdir -p "$d"
-		start_default_int osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 \
+		[ $sig = PGINT ] && pre=setsid || pre=""
+		start_default_int $pre osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 \
 			--log-level quiet -j 1 --engine $e --cache "$d/cache" -o "$d/out.csv"
 		pid=$BGPID
 		wait_chunks "$d/cache" 4
-		kill -$sig $pid 2>/dev/null || :
+		if [ $sig = PGINT ]; then
+			pg=$(ps -o pgid= -p $pid | tr -d ' ')
+			kill -INT "-$pg" 2>/dev/null || :
+		else
+			kill -$sig $pid 2>/dev/null || :
+		fi
 		st=0
 		wait $pid || st=$?
-		if [ $sig = INT ]; then
-			t_eq "SIGINT $e: exit 130" "$st" 130
+		if [ $sig != KILL ]; then
+			t_eq "SIG$sig $e: exit 130" "$st" 130
 			# the driver waited for its children: nothing may be left at all
-			t_eq "SIGINT $e: no temp files after the interrupted run" "$(temp_files "$d")" ""
+			t_eq "SIG$sig $e: no temp files after the interrupted run" "$(temp_files "$d")" ""
 		else
 			t_eq "SIGKILL $e: killed" "$st" 137
 		fi
