@@ -86,6 +86,11 @@ done >"$T/chunks"
 t_run "server: merge of 6 chunk files" 0 "23000 documents" osmerge --files-from "$T/chunks" -o "$T/cm"
 by_key_id "$T/cm" >"$T/cm.s"
 t_same_file "server: chunk files merge to the whole-range download (sorted by key, _id)" "$T/cm.s" "$T/w.s"
+# As osdownload merges: by (time, _id), chunks sorted by time only.
+t_run "server: -k @timestamp -k _id --sorted-keys 1 over slices and chunks" 0 "46000 documents" \
+	osmerge -k @timestamp -k _id --sorted-keys 1 -o "$T/byid" $(cat "$T/slices" "$T/chunks")
+by_key_id "$T/sm" "$T/cm" >"$T/byid.want"
+t_same_file "server: (time, _id) merge equals sort(1) by (time, _id), byte for byte" "$T/byid" "$T/byid.want"
 t_run "server: whole-range download and its merge with itself under --unique" 0 "dropped 23000 duplicates" \
 	osmerge --unique "$whole" "$T/cm"
 t_done
