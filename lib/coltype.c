@@ -425,6 +425,14 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
 		uint64_t mag;
 		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag))
 			return -1;
+		/* Already canonical (the usual case): as given, no printf. */
+		size_t i = v[0] == '-';
+		if (len > i && len - i < 20 && (v[i] != '0' || len - i == 1) && !(i && v[1] == '0')) {
+			while (i < len && v[i] >= '0' && v[i] <= '9')
+				i++;
+			if (i == len)
+				return 0;
+		}
 		int n = snprintf(buf, COLTYPE_FMT_MAX, "%s%llu", neg ? "-" : "",
 		                 (unsigned long long)mag);
 		*out = buf;
@@ -435,6 +443,9 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
 		int64_t ms;
 		if (!ts_value(date_field, t, v, len, &ms))
 			return -1;
+		/* A valid instant already in the output form is kept as given. */
+		if (t == JFLAT_STRING && len == 24 && v[10] == 'T' && v[19] == '.' && v[23] == 'Z')
+			return 0;
 		tspan_format_iso(ms, buf);
 		*out = buf;
 		*out_len = strlen(buf);

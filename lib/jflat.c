@@ -21,6 +21,9 @@ struct jflat {
 	size_t *depth_len;  /* name length at each open object */
 	size_t depth, depth_cap;
 	int started;        /* the top-level value has begun */
+	int closed;         /* ... and has ended */
+	int twice;          /* a second value began on the line */
+	size_t close_at;    /* offset just after the object's '}' */
 	int notobj;         /* the top-level value is not an object */
 	int nomem;
 	int stopped;        /* the callback asked to stop */
@@ -78,6 +81,8 @@ void jflat_free(jflat *f)
 	free(f->name.p);
 	free(f->join.p);
 	free(f->depth_len);
+	if (f->y)
+		yajl_free(f->y);
 	free(f);
 }
 
@@ -93,9 +98,18 @@ static int emit(jflat *f, enum jflat_type t, const char *v, size_t n)
 	return 1;
 }
 
+/* A value that begins after the line's object ended. */
+static int second(jflat *f)
+{
+	f->twice = 1;
+	return 0;
+}
+
 /* A scalar at the top, as an object member, or inside an array. */
 static int scalar(jflat *f, enum jflat_type t, const char *v, size_t n)
 {
+	if (f->closed)
+		return second(f);
 	if (!f->started) {
 		f->started = 1;
 		f->notobj = 1;
@@ -141,6 +155,8 @@ static int nested_open(jflat *f)
 static int cb_start_map(void *c)
 {
 	jflat *f = c;
+	if (f->closed)
+		return second(f);
 	if (!f->started)
 		f->started = 1;
 	if (f->in_arr > 0)
@@ -182,6 +198,10 @@ static int cb_end_map(void *c)
 		return 1;
 	}
 	f->depth--;
+	if (f->depth == 0) {
+		f->closed = 1;
+		f->close_at = yajl_get_bytes_consumed(f->y);
+	}
 	f->name.len = f->depth_len[f->depth];
 	if (f->name.p)
 		f->name.p[f->name.len] = 0;
@@ -191,6 +211,8 @@ static int cb_end_map(void *c)
 static int cb_start_array(void *c)
 {
 	jflat *f = c;
+	if (f->closed)
+		return second(f);
 	if (!f->started) {
 		f->started = 1;
 		f->notobj = 1;
@@ -223,10 +245,14 @@ static const yajl_callbacks callbacks = {
 	cb_start_map, cb_key, cb_end_map, cb_start_array, cb_end_array
 };
 
+/* One handle serves every line (yajl 2 has no reset, and an allocation per
+ * line costs more than the parse): it accepts a stream of values, and a
+ * line is good when it held exactly one complete object.  After an error
+ * the handle is dropped and a new one made for the next line. */
 int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 {
 	int rc = JFLAT_OK;
-	f->started = f->notobj = f->nomem = f->stopped = 0;
+	f->started = f->notobj = f->nomem = f->stopped = f->closed = f->twice = 0;
 	f->in_arr = 0;
 	f->depth = 0;
 	f->name.len = 0;
@@ -234,24 +260,29 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	f->fn = fn;
 	f->ctx = ctx;
 	f->err[0] = 0;
-	f->y = yajl_alloc(&callbacks, NULL, f);
 	if (!f->y) {
-		rc = JFLAT_ERR_NOMEM;
-		goto out;
+		f->y = yajl_alloc(&callbacks, NULL, f);
+		if (!f->y) {
+			snprintf(f->err, sizeof f->err, "out of memory");
+			return JFLAT_ERR_NOMEM;
+		}
+		/* Bytes are checked by the CSV writer, not here (see csv.h). */
+		yajl_config(f->y, yajl_dont_validate_strings, 1);
+		yajl_config(f->y, yajl_allow_multiple_values, 1);
 	}
-	/* Bytes are checked by the CSV writer, not here (see csv.h). */
-	yajl_config(f->y, yajl_dont_validate_strings, 1);
 	yajl_status st = yajl_parse(f->y, (const unsigned char *)line, len);
-	if (st == yajl_status_ok)
-		st = yajl_complete_parse(f->y);
 	if (f->stopped) {
 		rc = JFLAT_ERR_STOP;
 	} else if (f->nomem) {
 		rc = JFLAT_ERR_NOMEM;
 		snprintf(f->err, sizeof f->err, "out of memory");
-	} else if (f->notobj || (st == yajl_status_ok && !f->started)) {
+	} else if (f->notobj) {
 		rc = JFLAT_ERR_NOTOBJ;
 		snprintf(f->err, sizeof f->err, "not a JSON object");
+	} else if (f->twice || (f->closed && strspn(line + f->close_at, " \t\r\n") != len - f->close_at)) {
+		rc = JFLAT_ERR_JSON;
+		snprintf(f->err, sizeof f->err, "invalid JSON: trailing garbage at byte %zu",
+		         f->close_at);
 	} else if (st != yajl_status_ok) {
 		rc = JFLAT_ERR_JSON;
 		unsigned char *m = yajl_get_error(f->y, 0, (const unsigned char *)line, len);
@@ -262,10 +293,22 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 		         (int)strcspn(msg, "\n"), msg, yajl_get_bytes_consumed(f->y));
 		if (m)
 			yajl_free_error(f->y, m);
+	} else if (!f->closed) {
+		/* yajl holds back a top-level number until it sees what follows */
+		size_t i = 0;
+		while (i < len && strchr(" \t\r\n", line[i]))
+			i++;
+		if (i < len && line[i] != '{') {
+			rc = JFLAT_ERR_NOTOBJ;
+			snprintf(f->err, sizeof f->err, "not a JSON object");
+		} else {
+			rc = JFLAT_ERR_JSON;
+			snprintf(f->err, sizeof f->err, "invalid JSON: premature EOF at byte %zu", len);
+		}
 	}
-out:
-	if (f->y)
+	if (rc != JFLAT_OK) {
 		yajl_free(f->y);
-	f->y = NULL;
+		f->y = NULL;
+	}
 	return rc;
 }

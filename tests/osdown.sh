@@ -91,6 +91,16 @@ t_run "truncated LZ4" 7 "^osdown: $T/trunc.lz4:1: corrupt or truncated LZ4 frame
 t_eq "truncated LZ4: no output files" "$(ls -A "$T/o")" ""
 t_run "unwritable output dir" 6 "^osdown: $T/none/x.csv: No such file" osdown -o "$T/none/x.csv" "$T/p1.ndjson"
 
+if [ -w /dev/full ]; then
+	t_run "stdout full" 6 '^osdown: stdout: No space left on device$' sh -c "osdown '$T/p1.ndjson' >/dev/full"
+fi
+
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"id\":\"row-%d\",\"v\":%d,\"s\":\"padding padding padding\"}\n", i, i }' >"$T/big.ndjson"
+# A reader that goes away (SIGPIPE) leaves no schema temp file.
+( s=0; osdown --schema "$T/o/p.json" "$T/big.ndjson" || s=$?; echo $s >"$T/pipe.st" ) | head -c 10 >/dev/null
+t_eq "SIGPIPE: died of it" "$(cat "$T/pipe.st")" 141
+t_eq "SIGPIPE: no files left" "$(ls -A "$T/o")" ""
+
 # Mode of a published file follows the umask, not mkstemp's 0600.
 t_run "published file" 0 '' sh -c "umask 022 && osdown -o '$T/o/m.csv' '$T/p1.ndjson'"
 t_eq "published file mode" "$(stat -c %a "$T/o/m.csv")" 644
@@ -98,7 +108,6 @@ rm -f "$T/o/m.csv"
 
 # SIGTERM in pass 2 (stdout blocked on a FIFO nobody reads): exit 130 and
 # the schema's temp file is gone.
-awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"id\":\"row-%d\",\"v\":%d,\"s\":\"padding padding padding\"}\n", i, i }' >"$T/big.ndjson"
 mkfifo "$T/outfifo"
 osdown --schema "$T/o/s.json" "$T/big.ndjson" >"$T/outfifo" 2>"$T/sig.err" &
 pid=$!
@@ -138,6 +147,25 @@ if python3 -c 'import pandas' 2>/dev/null; then
 	T_PASS=$((T_PASS + $(grep -c '^ok - ' "$T/rt.log" || true)))
 	T_FAIL=$((T_FAIL + $(grep -c '^not ok - ' "$T/rt.log" || true)))
 	grep -q '^ok - ' "$T/rt.log" || fail "roundtrip: no result: $(tail -3 "$T/rt.log")"
+	# The sample data from the server (tests/run loads it): one daily logs
+	# index and one monthly metrics index, fetched, merged, round-tripped.
+	if [ -n "${OS_URL:-}" ] && [ -x "$TOP/bin/osfetch" ] && [ -x "$TOP/bin/osmerge" ]; then
+		for spec in "logs-2024.02.29 2024-02-29T00:00:00.000Z 2024-03-01T00:00:00.000Z" \
+		            "metrics-2024.03 2024-03-01T00:00:00.000Z 2024-04-01T00:00:00.000Z"; do
+			idx=${spec%% *}
+			# shellcheck disable=SC2086
+			chunk=$(osfetch --log-level quiet -d "$T/cache" $spec) || { fail "osfetch $spec"; continue; }
+			osmerge --log-level quiet -o "$T/$idx.ndjson" "$chunk"
+			want=$(os_curl "$OS_URL/$idx/_count" | sed 's/.*"count":\([0-9]*\).*/\1/')
+			python3 "$TOP/tests/osdown_roundtrip.py" --osdown "$TOP/bin/osdown" "$T/$idx.ndjson" >"$T/rt.log" 2>&1 || true
+			grep -E '^(not )?ok - |^# (types|memory)' "$T/rt.log" | sed "s/^\(not \)\{0,1\}ok - /&$idx: /"
+			T_PASS=$((T_PASS + $(grep -c '^ok - ' "$T/rt.log" || true)))
+			T_FAIL=$((T_FAIL + $(grep -c '^not ok - ' "$T/rt.log" || true)))
+			t_eq "$idx: rows in the CSV = server count" "$(grep -o 'schema rows [0-9]*' "$T/rt.log" | cut -d' ' -f3)" "$want"
+		done
+	else
+		echo "# OS_URL not set or osfetch/osmerge not built: sample data round trip skipped"
+	fi
 else
 	fail "pandas is not installed (scripts/deps --test installs it)"
 fi

@@ -65,6 +65,12 @@ static const struct {
 	{ "{a:1}", NULL, JFLAT_ERR_JSON, "invalid JSON" },
 	{ "{\"a\":01}", NULL, JFLAT_ERR_JSON, "invalid JSON" },
 	{ "{\"a\":NaN}", NULL, JFLAT_ERR_JSON, "invalid JSON" },
+	{ "{\"a\":1} 5", NULL, JFLAT_ERR_JSON, "invalid JSON: trailing garbage at byte 7" },
+	{ "{\"a\":1} \"x\"", NULL, JFLAT_ERR_JSON, "invalid JSON: trailing garbage" },
+	{ "{\"a\":1} [", NULL, JFLAT_ERR_JSON, "invalid JSON: trailing garbage" },
+	{ "{\"a\":1} \t ", NULL, JFLAT_OK, "a=N:1" },
+	{ "{\"a\":{\"b\":1}", NULL, JFLAT_ERR_JSON, "invalid JSON: premature EOF" },
+	{ "  7", NULL, JFLAT_ERR_NOTOBJ, "not a JSON object" },
 	{ "", NULL, JFLAT_ERR_JSON, "invalid JSON: premature EOF" },
 };
 
@@ -85,6 +91,24 @@ int main(void)
 			printf("#   rc %d, got '%s'\n", rc, got);
 		jflat_free(f);
 	}
+	/* One flattener over many lines: an error does not leak into the next. */
+	static const char *seq[] = { "{\"a\":1}", "{\"a\":", "{\"b\":2}", "3", "{\"c\":[1]}",
+	                             "{\"d\":1} {", "{\"e\":\"x\"}" };
+	static const int seq_rc[] = { 0, JFLAT_ERR_JSON, 0, JFLAT_ERR_NOTOBJ, 0, JFLAT_ERR_JSON, 0 };
+	static const char *seq_want[] = { "a=N:1", "", "b=N:2", "", "c=A:[1]", "", "e=S:x" };
+	jflat *sf = jflat_new(NULL);
+	int seq_ok = 1;
+	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		struct acc a = { "", 0 };
+		int rc = jflat_line(sf, seq[i], strlen(seq[i]), leaf, &a);
+		if (rc != seq_rc[i] || (rc == 0 && strcmp(a.s, seq_want[i]) != 0)) {
+			printf("#   line %zu: rc %d, got '%s'\n", i, rc, a.s);
+			seq_ok = 0;
+		}
+	}
+	test_cond("jflat: one flattener, good and bad lines in turn", seq_ok);
+	jflat_free(sf);
+
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);
 	int calls = 0;
