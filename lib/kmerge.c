@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -138,6 +139,12 @@ void kmerge_heap_pop(kmerge_heap *h)
 		sift_down(h, 0);
 }
 
+void kmerge_heap_clear(kmerge_heap *h)
+{
+	h->n = 0;
+	h->best_known = 0;
+}
+
 /* ---- reading ---- */
 
 struct kmerge_reader {
@@ -148,6 +155,8 @@ struct kmerge_reader {
 	size_t max_line;
 	uint64_t lineno;
 	int eof;
+	int tagged;      /* a spill file: lines are "ORIGIN\tJSON", not counted */
+	uint32_t origin; /* of the last line of a tagged file */
 };
 
 kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
@@ -259,10 +268,22 @@ int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 		unsigned long long ln = (unsigned long long)r->lineno;
 		if (s == LZIO_LINE) {
 			size_t pos = 0;
+			if (r->tagged) {
+				char *tab = memchr(*line, '\t', *len);
+				if (!tab) {
+					set_err(err, KMERGE_EIO, "%s:%llu: damaged temporary file", name, ln);
+					return -1;
+				}
+				r->origin = (uint32_t)strtoul(*line, NULL, 10);
+				*len -= (size_t)(tab + 1 - *line);
+				*line = tab + 1;
+			}
 			int j = jkey_extract(r->o->keys, *line, *len, vals, &pos);
 			if (j == JKEY_OK) {
-				st->lines_in++;
-				st->bytes_in += *len + 1;
+				if (!r->tagged) {
+					st->lines_in++;
+					st->bytes_in += *len + 1;
+				}
 				return 1;
 			}
 			if (r->o->skip_bad) {
@@ -446,7 +467,34 @@ static int idset_add(kmerge_out *o, const jkey_val *id)
 	return 1;
 }
 
+/* Makes O's last key a copy of FROM's (so a spill continues the order check
+ * where the main output stands).  Returns 0 or -1 out of memory. */
+static int out_copy_last(kmerge_out *o, const kmerge_out *from)
+{
+	if (!from->have_last)
+		return 0;
+	size_t need = jkey_copy_size(from->last, o->ks->n);
+	if (need > o->lastcap) {
+		char *p = realloc(o->lastbuf, need);
+		if (!p)
+			return -1;
+		o->lastbuf = p;
+		o->lastcap = need;
+	}
+	jkey_copy(o->last, from->last, o->ks->n, o->lastbuf);
+	o->have_last = 1;
+	return 0;
+}
+
+static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals);
+
 int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val *vals)
+{
+	return out_emit(o, -1, line, len, vals);
+}
+
+/* ORIGIN >= 0 writes the line tagged for a spill file. */
+static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals)
 {
 	const jkey_spec *ks = o->ks;
 	if (o->unique) {
@@ -462,6 +510,12 @@ int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val 
 				return 0;
 			}
 		}
+	}
+	if (origin >= 0) {
+		char tag[24];
+		int n = snprintf(tag, sizeof tag, "%ld\t", origin);
+		if (lzio_write(o->w, tag, (size_t)n) != 0)
+			return -1;
 	}
 	if (lzio_write(o->w, line, len) != 0 || lzio_write(o->w, "\n", 1) != 0)
 		return -1;
@@ -479,203 +533,386 @@ int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val 
 	return 1;
 }
 
-/* ---- merging ---- */
+/* ---- merging ----
+ *
+ * Inputs are opened lazily: a first pass reads each input's first key and
+ * closes it again; the merge then opens an input only when its first line
+ * is the next one due.  Consecutive chunk files are therefore merged with
+ * one or two files open, whatever their number.  Inputs that really
+ * overlap are all open at once; when that would exceed fanin, the open
+ * inputs of the lowest level are merged into one temporary "spill" file
+ * (level + 1), which then stands for them.  That is a tree merge where it
+ * is needed and nothing where it is not.  Spill lines carry the number of
+ * the input they came from, so ties still come out in input order. */
 
-struct src {
-	kmerge_reader *r;
+struct input {
+	const char *path;
+	jkey_val first[JKEY_MAX]; /* first key, copied into firstbuf */
+	char *firstbuf;
+	int state;                /* IN_PENDING, IN_OPEN, IN_DONE */
+};
+
+enum { IN_PENDING, IN_OPEN, IN_DONE };
+
+struct slot {
+	kmerge_reader *r;   /* NULL: free slot */
 	char *line;
 	size_t len;
 	jkey_val v[JKEY_MAX];
+	uint32_t origin;    /* input number of the current line */
+	int level;          /* 0: an input; > 0: a spill file */
+	char *tmppath;      /* spill file to remove when done */
 };
 
-struct group {
+struct merger {
 	const struct kmerge_opts *o;
-	struct src *src;
+	struct kmerge_stats *st;
+	struct kmerge_err *err;
+	struct input *in;
 	size_t n;
+	size_t *pending;    /* inputs by (first key, number) */
+	size_t npending, next_pending;
+	struct slot *slot;
+	size_t nslot;       /* fanin */
 	kmerge_heap *heap;
 	kmerge_out *out;
 };
 
-static int src_cmp(void *ctx, size_t a, size_t b)
+static int key_origin_cmp(const jkey_spec *ks, const jkey_val *a, uint32_t oa, const jkey_val *b, uint32_t ob)
 {
-	const struct group *g = ctx;
-	return jkey_cmp(g->o->keys, g->src[a].v, g->src[b].v);
+	int c = jkey_cmp(ks, a, b);
+	if (c)
+		return c;
+	return oa < ob ? -1 : oa > ob;
 }
 
-/* One merge of N <= fanin inputs into W.  Reader statistics go to IN,
- * output ones to OUT. */
-static int merge_group(const struct kmerge_opts *o, char *const *paths, size_t n, lzio_writer *w,
-		       int unique, struct kmerge_stats *in, struct kmerge_stats *out, struct kmerge_err *err)
+static int slot_cmp(void *ctx, size_t a, size_t b)
 {
-	struct group g = { o, calloc(n ? n : 1, sizeof(struct src)), n, NULL, NULL };
-	int rc = -1;
-	g.heap = kmerge_heap_new(n, src_cmp, &g);
-	g.out = kmerge_out_new(o->keys, w, unique);
-	if (!g.src || !g.heap || !g.out) {
-		set_err(err, KMERGE_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct src *s = &g.src[i];
-		s->r = kmerge_reader_open(o, paths[i], in, err);
-		if (!s->r) {
-			if (err->kind)
-				goto out;
-			continue; /* skipped by skip_bad */
-		}
-		int k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, in, err);
-		if (k < 0)
-			goto out;
-		if (k == 0) {
-			kmerge_reader_close(s->r);
-			s->r = NULL;
-			continue;
-		}
-		kmerge_heap_push(g.heap, i);
-	}
-	while (kmerge_heap_size(g.heap) > 0) {
-		struct src *s = &g.src[kmerge_heap_top(g.heap)];
-		if (o->check_order && kmerge_out_cmp_last(g.out, s->v) < 0) {
-			char now[256], before[256];
-			format_keys(o->keys, s->v, now, sizeof now);
-			kmerge_out_format_last(g.out, before, sizeof before);
-			set_err(err, KMERGE_EDATA, "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
-				kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r), now, before);
-			goto out;
-		}
-		int e = kmerge_out_emit(g.out, s->line, s->len, s->v);
-		if (e == -1) {
-			set_err(err, KMERGE_EIO, "write error: %s", strerror(errno));
-			goto out;
-		}
-		if (e == -2) {
-			set_err(err, KMERGE_ENOMEM, "out of memory");
-			goto out;
-		}
-		if (e == 1) {
-			out->lines_out++;
-			out->bytes_out += s->len + 1;
-		}
-		int k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, in, err);
-		if (k < 0)
-			goto out;
-		if (k == 0) {
-			/* Close at once: frees the fd and the buffers for the rest. */
-			kmerge_reader_close(s->r);
-			s->r = NULL;
-			kmerge_heap_pop(g.heap);
-		} else {
-			kmerge_heap_update_top(g.heap);
-		}
-	}
-	out->dups += kmerge_out_dups(g.out);
-	rc = 0;
-out:
-	if (g.src)
-		for (size_t i = 0; i < n; i++)
-			kmerge_reader_close(g.src[i].r);
-	free(g.src);
-	kmerge_heap_free(g.heap);
-	kmerge_out_free(g.out);
-	return rc;
+	const struct merger *m = ctx;
+	return key_origin_cmp(m->o->keys, m->slot[a].v, m->slot[a].origin, m->slot[b].v, m->slot[b].origin);
 }
 
-static void free_level(xsort_tmp *tmp, char **names, size_t n)
+/* Reads the slot's next document.  Returns 1, 0 (slot closed and freed) or -1. */
+static int slot_advance(struct merger *m, struct slot *s)
 {
-	if (!names)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (names[i])
-			xsort_tmp_remove(tmp, names[i]);
-		free(names[i]);
+	int k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, m->st, m->err);
+	if (k > 0 && s->r->tagged)
+		s->origin = s->r->origin;
+	if (k != 0)
+		return k;
+	kmerge_reader_close(s->r);
+	s->r = NULL;
+	if (s->tmppath) {
+		xsort_tmp_remove(m->o->tmp, s->tmppath);
+		free(s->tmppath);
+		s->tmppath = NULL;
 	}
-	free(names);
+	return 0;
 }
 
-/* Merges GROUP inputs into one new temp file whose name goes to *name. */
-static int merge_to_tmp(const struct kmerge_opts *o, char *const *paths, size_t n, char **name,
-			struct kmerge_stats *in, struct kmerge_stats *st, struct kmerge_err *err)
+static struct slot *free_slot(struct merger *m)
 {
-	char path[4096];
-	struct kmerge_stats dummy = { 0 };
-	int fd = xsort_tmp_create(o->tmp, path, sizeof path);
-	if (fd < 0) {
-		set_err(err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
-			xsort_tmp_dir(o->tmp), strerror(errno));
+	for (size_t i = 0; i < m->nslot; i++)
+		if (!m->slot[i].r)
+			return &m->slot[i];
+	return NULL;
+}
+
+static size_t open_slots(const struct merger *m)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < m->nslot; i++)
+		k += m->slot[i].r != NULL;
+	return k;
+}
+
+/* Output of one document into OUT, with the order check.  Returns 0/-1. */
+static int emit(struct merger *m, kmerge_out *out, long tag, struct slot *s, struct kmerge_stats *ost)
+{
+	if (m->o->check_order && kmerge_out_cmp_last(out, s->v) < 0) {
+		char now[256], before[256];
+		format_keys(m->o->keys, s->v, now, sizeof now);
+		kmerge_out_format_last(out, before, sizeof before);
+		set_err(m->err, KMERGE_EDATA, "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
+			kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r), now, before);
 		return -1;
 	}
-	*name = strdup(path);
-	lzio_writer *tw = lzio_writer_new(fd, 1, 0);
-	int rc = -1;
-	if (!*name || !tw) {
-		set_err(err, KMERGE_ENOMEM, "out of memory");
-		goto out;
+	int e = out_emit(out, tag, s->line, s->len, s->v);
+	if (e == -1) {
+		set_err(m->err, KMERGE_EIO, "write error: %s", strerror(errno));
+		return -1;
 	}
-	if (merge_group(o, paths, n, tw, 0, in, &dummy, err) != 0)
-		goto out;
-	if (lzio_finish(tw) != 0) {
-		set_err(err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
-		goto out;
+	if (e == -2) {
+		set_err(m->err, KMERGE_ENOMEM, "out of memory");
+		return -1;
 	}
-	st->tmp_bytes += lzio_written(tw);
-	st->passes++;
+	if (e == 1 && ost) {
+		ost->lines_out++;
+		ost->bytes_out += s->len + 1;
+	}
+	return 0;
+}
+
+/* Merges the open slots of the lowest levels (at least two slots) into one
+ * tagged spill file, which takes one of their slots.  Returns 0 or -1. */
+static int spill(struct merger *m)
+{
+	int rc = -1, level = 0;
+	size_t *sel = malloc(m->nslot * sizeof *sel), ns = 0;
+	char path[4096];
+	if (!sel) {
+		set_err(m->err, KMERGE_ENOMEM, "out of memory");
+		return -1;
+	}
+	kmerge_heap *h = NULL;
+	kmerge_out *out = NULL;
+	lzio_writer *w = NULL;
+	int fd = -1;
+	for (int lim = 0; ns < 2; lim++) {
+		ns = 0;
+		for (size_t i = 0; i < m->nslot; i++)
+			if (m->slot[i].r && m->slot[i].level <= lim) {
+				sel[ns++] = i;
+				if (m->slot[i].level + 1 > level)
+					level = m->slot[i].level + 1;
+			}
+	}
+	char *name = NULL;
+	if ((fd = xsort_tmp_create(m->o->tmp, path, sizeof path)) < 0) {
+		set_err(m->err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
+			xsort_tmp_dir(m->o->tmp), strerror(errno));
+		goto fail;
+	}
+	name = strdup(path);
+	w = lzio_writer_new(fd, 1, 0);
+	out = kmerge_out_new(m->o->keys, w, 0);
+	h = kmerge_heap_new(m->nslot, slot_cmp, m);
+	if (!name || !w || !out || !h || out_copy_last(out, m->out) != 0) {
+		set_err(m->err, KMERGE_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < ns; i++)
+		kmerge_heap_push(h, sel[i]);
+	while (kmerge_heap_size(h)) {
+		struct slot *s = &m->slot[kmerge_heap_top(h)];
+		if (emit(m, out, s->origin, s, NULL) != 0)
+			goto fail;
+		int k = slot_advance(m, s);
+		if (k < 0)
+			goto fail;
+		if (k == 0)
+			kmerge_heap_pop(h);
+		else
+			kmerge_heap_update_top(h);
+	}
+	if (lzio_finish(w) != 0 || close(fd) != 0) {
+		fd = -1;
+		set_err(m->err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	m->st->tmp_bytes += lzio_written(w);
+	m->st->passes++;
+	log_msg(LOG_DETAILED, "merged %zu open inputs into a level %d temporary file", ns, level);
+	struct slot *s = free_slot(m);
+	s->r = kmerge_reader_open(m->o, name, m->st, m->err);
+	if (!s->r)
+		goto fail;
+	s->r->tagged = 1;
+	s->level = level;
+	s->tmppath = name;
+	name = NULL;
+	int k = slot_advance(m, s);
+	if (k < 0)
+		goto fail;
+	kmerge_heap_free(h);
+	h = NULL;
+	kmerge_heap_clear(m->heap); /* its drained slots are gone: rebuild */
+	for (size_t i = 0; i < m->nslot; i++)
+		if (m->slot[i].r)
+			kmerge_heap_push(m->heap, i);
 	rc = 0;
-out:
-	lzio_writer_free(tw);
-	if (close(fd) != 0 && rc == 0) {
-		set_err(err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
-		rc = -1;
+fail:
+	free(sel);
+	if (name) {
+		xsort_tmp_remove(m->o->tmp, name);
+		free(name);
+	} else if (fd >= 0) {
+		xsort_tmp_remove(m->o->tmp, path);
 	}
-	if (rc != 0 && !*name)
-		xsort_tmp_remove(o->tmp, path);
+	if (fd >= 0)
+		close(fd);
+	lzio_writer_free(w);
+	kmerge_out_free(out);
+	kmerge_heap_free(h);
 	return rc;
+}
+
+/* Opens pending input I into a free slot (spilling first if none is free)
+ * and reads its first document.  Returns 0 or -1. */
+static int admit(struct merger *m, size_t i)
+{
+	if (open_slots(m) >= m->nslot && spill(m) != 0)
+		return -1;
+	struct slot *s = free_slot(m);
+	s->r = kmerge_reader_open(m->o, m->in[i].path, m->st, m->err);
+	if (!s->r) {
+		if (m->err->kind)
+			return -1;
+		m->in[i].state = IN_DONE; /* vanished since the first look; skip_bad */
+		return 0;
+	}
+	s->origin = (uint32_t)i;
+	s->level = 0;
+	int k = slot_advance(m, s);
+	if (k < 0)
+		return -1;
+	m->in[i].state = k ? IN_OPEN : IN_DONE;
+	if (k)
+		kmerge_heap_push(m->heap, (size_t)(s - m->slot));
+	return 0;
+}
+
+static int pending_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct merger *m = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return key_origin_cmp(m->o->keys, m->in[x].first, (uint32_t)x, m->in[y].first, (uint32_t)y);
+}
+
+/* First pass: each input's first key.  Stdin, pipes, FIFOs and devices
+ * cannot be read twice, so they stay open (in a slot) from here on. */
+static int first_keys(struct merger *m)
+{
+	struct kmerge_stats scratch = { 0 };
+	int nv = jkey_nvals(m->o->keys);
+	for (size_t i = 0; i < m->n; i++) {
+		struct input *in = &m->in[i];
+		struct stat sb;
+		int is_stdin = strcmp(in->path, "-") == 0 ||
+			       (stat(in->path, &sb) == 0 && !S_ISREG(sb.st_mode));
+		struct kmerge_stats *st = is_stdin ? m->st : &scratch;
+		if (is_stdin && open_slots(m) >= m->nslot && (!m->o->tmp || spill(m) != 0)) {
+			set_err(m->err, KMERGE_EIO, "too many pipes among the inputs");
+			return -1;
+		}
+		kmerge_reader *r = kmerge_reader_open(m->o, in->path, m->st, m->err);
+		if (!r) {
+			if (m->err->kind)
+				return -1;
+			in->state = IN_DONE;
+			continue;
+		}
+		char *line;
+		size_t len;
+		jkey_val v[JKEY_MAX];
+		uint64_t bad0 = scratch.bad_lines;
+		int k = kmerge_next_doc(r, &line, &len, v, st, m->err);
+		if (k < 0) {
+			kmerge_reader_close(r);
+			return -1;
+		}
+		if (k == 0) {
+			m->st->bad_lines += scratch.bad_lines - bad0; /* never read again */
+			kmerge_reader_close(r);
+			in->state = IN_DONE;
+			continue;
+		}
+		if (is_stdin) {
+			struct slot *s = free_slot(m);
+			s->r = r;
+			s->line = line;
+			s->len = len;
+			memcpy(s->v, v, sizeof(jkey_val) * (size_t)nv);
+			s->origin = (uint32_t)i;
+			in->state = IN_OPEN;
+			kmerge_heap_push(m->heap, (size_t)(s - m->slot));
+			continue;
+		}
+		if (!(in->firstbuf = malloc(jkey_copy_size(v, nv) + 1))) {
+			kmerge_reader_close(r);
+			set_err(m->err, KMERGE_ENOMEM, "out of memory");
+			return -1;
+		}
+		jkey_copy(in->first, v, nv, in->firstbuf);
+		kmerge_reader_close(r);
+		m->pending[m->npending++] = i;
+	}
+	qsort_r(m->pending, m->npending, sizeof *m->pending, pending_cmp, m);
+	return 0;
 }
 
 int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio_writer *w,
 		 struct kmerge_stats *st, struct kmerge_err *err)
 {
-	size_t fanin = o->fanin < 2 ? 2 : o->fanin;
-	if (n <= fanin)
-		return merge_group(o, paths, n, w, o->unique, st, st, err);
-	if (!o->tmp) {
-		set_err(err, KMERGE_EIO, "too many inputs for one pass and no temporary directory");
-		return -1;
-	}
-	struct kmerge_stats dummy = { 0 };
-	char *const *cur = paths;
-	char **owned = NULL;
-	size_t ncur = n;
+	struct merger m = { 0 };
 	int rc = -1;
-	while (ncur > fanin) {
-		size_t ng = (ncur + fanin - 1) / fanin;
-		char **next = calloc(ng, sizeof *next);
-		if (!next) {
-			set_err(err, KMERGE_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t gi = 0; gi < ng; gi++) {
-			size_t first = gi * fanin, cnt = ncur - first < fanin ? ncur - first : fanin;
-			int k = merge_to_tmp(o, cur + first, cnt, &next[gi], owned ? &dummy : st, st, err);
-			if (owned)
-				for (size_t j = first; j < first + cnt; j++) {
-					xsort_tmp_remove(o->tmp, owned[j]);
-					free(owned[j]);
-					owned[j] = NULL;
-				}
-			if (k != 0) {
-				free_level(o->tmp, next, ng);
+	m.o = o;
+	m.st = st;
+	m.err = err;
+	m.n = n;
+	m.nslot = o->fanin < 2 ? 2 : o->fanin;
+	m.in = calloc(n ? n : 1, sizeof *m.in);
+	m.pending = calloc(n ? n : 1, sizeof *m.pending);
+	m.slot = calloc(m.nslot, sizeof *m.slot);
+	m.heap = kmerge_heap_new(m.nslot, slot_cmp, &m);
+	m.out = kmerge_out_new(o->keys, w, o->unique);
+	if (!m.in || !m.pending || !m.slot || !m.heap || !m.out) {
+		set_err(err, KMERGE_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		m.in[i].path = paths[i];
+	if (first_keys(&m) != 0)
+		goto out;
+	for (;;) {
+		/* Open every input whose first line is due before the current top. */
+		while (m.next_pending < m.npending) {
+			size_t i = m.pending[m.next_pending];
+			if (kmerge_heap_size(m.heap)) {
+				const struct slot *t = &m.slot[kmerge_heap_top(m.heap)];
+				if (key_origin_cmp(o->keys, m.in[i].first, (uint32_t)i, t->v, t->origin) > 0)
+					break;
+			}
+			if (o->tmp == NULL && open_slots(&m) >= m.nslot) {
+				set_err(err, KMERGE_EIO, "too many overlapping inputs and no temporary directory");
 				goto out;
 			}
+			if (admit(&m, i) != 0)
+				goto out;
+			m.next_pending++;
 		}
-		log_msg(LOG_DETAILED, "merged %zu inputs into %zu temporary files", ncur, ng);
-		free_level(o->tmp, owned, ncur);
-		owned = next;
-		cur = next;
-		ncur = ng;
+		if (!kmerge_heap_size(m.heap))
+			break;
+		struct slot *s = &m.slot[kmerge_heap_top(m.heap)];
+		if (emit(&m, m.out, -1, s, st) != 0)
+			goto out;
+		int k = slot_advance(&m, s);
+		if (k < 0)
+			goto out;
+		if (k == 0)
+			kmerge_heap_pop(m.heap);
+		else
+			kmerge_heap_update_top(m.heap);
 	}
-	rc = merge_group(o, cur, ncur, w, o->unique, &dummy, st, err);
-	st->bad_lines += dummy.bad_lines;
+	st->dups += kmerge_out_dups(m.out);
+	rc = 0;
 out:
-	free_level(o->tmp, owned, ncur);
+	if (m.slot)
+		for (size_t i = 0; i < m.nslot; i++) {
+			kmerge_reader_close(m.slot[i].r);
+			if (m.slot[i].tmppath) {
+				xsort_tmp_remove(o->tmp, m.slot[i].tmppath);
+				free(m.slot[i].tmppath);
+			}
+		}
+	if (m.in)
+		for (size_t i = 0; i < n; i++)
+			free(m.in[i].firstbuf);
+	free(m.in);
+	free(m.pending);
+	free(m.slot);
+	kmerge_heap_free(m.heap);
+	kmerge_out_free(m.out);
 	return rc;
 }

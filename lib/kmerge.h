@@ -10,11 +10,17 @@
  *   - kmerge_out: the output end: writes lines, remembers the last key
  *     (for order checks) and drops duplicate _id within a run of equal keys.
  *   - kmerge_files: all of it: merges N sorted files into a writer, checking
- *     order; more than opts.fanin inputs are merged in passes through
- *     temporary files (groups of consecutive inputs, so still stable).
+ *     order.  Inputs are opened only when their first line is due (a first
+ *     pass reads every input's first key), so chunk files of consecutive
+ *     ranges are merged one or two at a time.  When more than opts.fanin
+ *     inputs overlap, the open ones are merged into a temporary file that
+ *     stands for them (a tree merge, only where inputs overlap); its lines
+ *     keep their input number, so the result is the same and stable.
  *
  * Memory: one reader costs about KMERGE_READER_BYTES plus its longest line,
- * so a merge holds at most fanin x (KMERGE_READER_BYTES + max line).
+ * so a merge holds at most fanin x (KMERGE_READER_BYTES + max line), and
+ * only as many readers as inputs overlap; plus one copied first key per
+ * input.
  * Library functions never print errors: they fill a kmerge_err.
  */
 #ifndef KMERGE_H
@@ -45,6 +51,8 @@ size_t kmerge_heap_top(const kmerge_heap *h);        /* size must be > 0 */
  * (cached), the common case for inputs that do not overlap. */
 void kmerge_heap_update_top(kmerge_heap *h);
 void kmerge_heap_pop(kmerge_heap *h);
+/* Empties the heap without comparing anything (items may be stale). */
+void kmerge_heap_clear(kmerge_heap *h);
 
 /* ---- errors and statistics ---- */
 
@@ -76,7 +84,7 @@ struct kmerge_stats {
 
 /* ---- reading ---- */
 
-#define KMERGE_READER_BYTES (704 * 1024) /* lzio buffers + line buffer start */
+#define KMERGE_READER_BYTES (1024 * 1024) /* lzio buffers, LZ4 context, line buffer: measured */
 
 typedef struct kmerge_reader kmerge_reader;
 

@@ -187,27 +187,49 @@ static int push(const char ***l, size_t *n, size_t *cap, const char *s)
 	return 0;
 }
 
-long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out)
+/* Appends the indexes one name (no comma) stands for. */
+static int lookup_one(const plansrv_names *r, const char *name, const char ***l, size_t *n, size_t *cap)
 {
-	const char **l = NULL;
-	size_t n = 0, cap = 0;
-	int wild = strpbrk(name, "*?") != NULL;
-
+	int wild = strpbrk(name, "*?") != NULL, found = 0;
 	for (size_t i = 0; i < r->ni; i++)
-		if (wild ? fnmatch(name, r->indices[i], 0) == 0 : strcmp(name, r->indices[i]) == 0)
-			if (push(&l, &n, &cap, r->indices[i]))
-				goto nomem;
-	if (n && !wild)
-		goto done; /* an index, not also an alias: names are unique */
+		if (wild ? fnmatch(name, r->indices[i], 0) == 0 : strcmp(name, r->indices[i]) == 0) {
+			if (push(l, n, cap, r->indices[i]))
+				return -1;
+			found = 1;
+		}
+	if (found && !wild)
+		return 0; /* an index, not also an alias: names are unique */
 	for (size_t i = 0; i < r->ng; i++) {
 		const struct group *g = &r->groups[i];
 		if (wild ? fnmatch(name, g->name, 0) != 0 : strcmp(name, g->name) != 0)
 			continue;
 		for (size_t k = 0; k < g->n; k++)
-			if (push(&l, &n, &cap, g->members[k]))
-				goto nomem;
+			if (push(l, n, cap, g->members[k]))
+				return -1;
 	}
-done:
+	return 0;
+}
+
+long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out)
+{
+	const char **l = NULL;
+	size_t n = 0, cap = 0;
+	char one[SPEC_INDEX_MAX * 4];
+
+	/* "a,b*" is the union of its names, as the server reads it. */
+	for (const char *p = name; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len && len < sizeof one) {
+			memcpy(one, p, len);
+			one[len] = 0;
+			if (lookup_one(r, one, &l, &n, &cap)) {
+				free(l);
+				*out = NULL;
+				return -1;
+			}
+		}
+		p += len + (p[len] == ',');
+	}
 	if (n > 1) {
 		qsort(l, n, sizeof *l, str_cmp);
 		size_t u = 1;
@@ -218,10 +240,6 @@ done:
 	}
 	*out = l;
 	return (long)n;
-nomem:
-	free(l);
-	*out = NULL;
-	return -1;
 }
 
 /* Edit distance, for "did you mean" lists; names are short. */
@@ -457,5 +475,32 @@ int plansrv_count(http *h, const query *q, const char *index, int64_t from, int6
 	*leaves = c.leaves;
 	*n = c.n;
 	*total = c.total;
+	return rc;
+}
+
+int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64_t to,
+		  int64_t *n, char *err, size_t errlen)
+{
+	static const char *cp[] = { "count", NULL };
+	char enc[2048], path[2200], *filter = query_filter_json(q, from, to), *body = NULL;
+	struct http_resp resp;
+	yajl_val root = NULL, c;
+	int rc;
+
+	if (!filter || asprintf(&body, "{\"query\":%s}", filter) < 0) {
+		free(filter);
+		return fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
+	}
+	url_part(expr, enc, sizeof enc);
+	snprintf(path, sizeof path, "/%s/_count?ignore_unavailable=true&allow_no_indices=true", enc);
+	if ((rc = http_json(h, "POST", path, body, &root, &resp)))
+		req_fail(err, errlen, rc, "counting the range", &resp);
+	else if (!(c = yajl_tree_get(root, cp, yajl_t_number)))
+		rc = fail(err, errlen, OSDL_EXIT_SERVER, "counting the range: no count in the response");
+	else
+		*n = YAJL_GET_INTEGER(c);
+	yajl_tree_free(root);
+	free(filter);
+	free(body);
 	return rc;
 }

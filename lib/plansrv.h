@@ -27,7 +27,8 @@ void plansrv_names_free(plansrv_names *r); /* NULL is fine */
 
 /* The concrete indexes NAME stands for among R: itself if it is an index;
  * the indexes of an alias or data stream; for a wildcard (* or ?), every
- * index, alias and data stream it matches, expanded.  Sorted, unique; the
+ * index, alias and data stream it matches, expanded; for a comma list, the
+ * union of its names.  Sorted, unique; the
  * strings are owned by R, the array is malloc'd (free() it).  Returns the
  * count (0: NAME does not exist), or -1 on ENOMEM. */
 long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out);
@@ -47,5 +48,10 @@ int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, s
 int plansrv_count(http *h, const query *q, const char *index, int64_t from, int64_t to,
 		  int64_t target, struct plan_leaf **leaves, size_t *n, int64_t *total,
 		  char *err, size_t errlen);
+
+/* The server's count of documents matching Q in [FROM, TO) over EXPR (any
+ * index expression), through _count, into *N. */
+int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64_t to,
+		  int64_t *n, char *err, size_t errlen);
 
 #endif

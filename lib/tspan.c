@@ -169,6 +169,22 @@ int tspan_parse_time(const char *s, size_t len, int64_t *ms, int *sub_ms)
 	return 0;
 }
 
+int64_t tspan_precision(const char *s, size_t len)
+{
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len < 10 || s[4] != '-')
+		return 1; /* epoch millis */
+	if (len == 10)
+		return MS_DAY;
+	/* s[10] is the separator; HH:MM follows, then maybe :SS and a fraction. */
+	if (len < 19 || s[16] != ':')
+		return MS_MIN;
+	if (len > 19 && (s[19] == '.' || s[19] == ','))
+		return 1;
+	return MS_SEC;
+}
+
 struct civil {
 	int64_t y;
 	int mon, d, h, mi, s, ms;

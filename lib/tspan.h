@@ -33,6 +33,13 @@ struct tspan_step {
  * reads TZ or allocates; about 20 ns per call. */
 int tspan_parse_time(const char *s, size_t len, int64_t *ms, int *sub_ms);
 
+/* The length in ms of the finest field S spells out, for inclusive ends the
+ * way OpenSearch reads "lte" (it rounds the missing fields up): a date alone
+ * 86400000, HH:MM 60000, HH:MM:SS 1000, any fraction or epoch millis 1.  So
+ * [from, S] is [from, S + tspan_precision(S)).  S must be valid for
+ * tspan_parse_time(). */
+int64_t tspan_precision(const char *s, size_t len);
+
 /* "2024-03-01T00:00:00.000Z" into BUF (>= TSPAN_ISO_MAX).  Returns BUF. */
 char *tspan_format_iso(int64_t ms, char *buf);
 /* File-name form without ':' (safe in make targets): "20240301T000000.000Z". */

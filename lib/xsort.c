@@ -271,7 +271,7 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 	int rc = -1;
 	int nv = jkey_nvals(o->m.keys);
 	/* The reader and the writer live outside the arena. */
-	size_t overhead = KMERGE_READER_BYTES + 512 * 1024;
+	size_t overhead = KMERGE_READER_BYTES + 768 * 1024;
 	s.o = o;
 	s.st = st;
 	s.err = err;

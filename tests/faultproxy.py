@@ -16,6 +16,10 @@ The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
     cutjson      forwarded, then half the body is sent as a complete response
     stall        forwarded, then nothing is sent for 30 s (for timeouts)
 
+--auth PREFIX: answer 401 (security_exception) unless the Authorization
+header starts with PREFIX; --need-header NAME:VALUE: answer 403 unless the
+request has that header (both for the auth tests).
+
 Every request is logged to stderr as "N METHOD PATH -> STATUS|FAULT".
 Bounded: exits after --idle seconds without a request (default 60).
 """
@@ -29,6 +33,8 @@ import time
 import urllib.parse
 
 rules = []          # [substring, n, fault, seen]
+auth_prefix = [None]
+need_headers = []   # [(name, value)]
 lock = threading.Lock()
 last_request = [time.time()]
 counter = [0]
@@ -79,6 +85,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else None
         line = "%s %s" % (self.command, self.path)
         num, fault = pick_fault(line)
+        if auth_prefix[0] is not None and not (self.headers.get("Authorization") or "").startswith(auth_prefix[0]):
+            sys.stderr.write("%d %s -> 401\n" % (num, line))
+            err = b'{"error":{"type":"security_exception","reason":"missing or wrong credentials"},"status":401}'
+            self.reply(401, "application/json", err)
+            return
+        for name, value in need_headers:
+            if self.headers.get(name) != value:
+                sys.stderr.write("%d %s -> 403\n" % (num, line))
+                err = b'{"error":{"type":"security_exception","reason":"header check failed"},"status":403}'
+                self.reply(403, "application/json", err)
+                return
         if fault in ("429", "503"):
             sys.stderr.write("%d %s -> %s\n" % (num, line, fault))
             err = ('{"error":{"type":"injected_fault","reason":"faultproxy %s"},"status":%s}'
@@ -110,8 +127,15 @@ def main():
     global UPSTREAM
     args = sys.argv[1:]
     idle = 60.0
-    if len(args) >= 2 and args[0] == "--idle":
-        idle = float(args[1])
+    while len(args) >= 2 and args[0].startswith("--"):
+        if args[0] == "--idle":
+            idle = float(args[1])
+        elif args[0] == "--auth":
+            auth_prefix[0] = args[1]
+        elif args[0] == "--need-header":
+            need_headers.append(tuple(args[1].split(":", 1)))
+        else:
+            sys.exit("faultproxy: unknown option " + args[0])
         args = args[2:]
     if not args:
         sys.exit("usage: faultproxy.py [--idle S] UPSTREAM_URL RULE...")

@@ -97,6 +97,14 @@ t_eq "truncated LZ4 with --skip-bad keeps the $n lines before" "$([ "$n" -gt 10 
 t_run "corrupt LZ4 block" 7 "corrupt or truncated LZ4 frame" osmerge "$T/corrupt.lz4"
 t_run "empty file" 0 "0 documents" osmerge /dev/null
 
+# FIFOs cannot be read twice: they stay open from the first look on.
+mkfifo "$T/f1" "$T/f2"
+cat "$T/a" >"$T/f1" &
+lz4 -q -c "$T/b" >"$T/f2" &
+t_run "two FIFOs (one LZ4)" 0 "5 documents" osmerge "$T/f1" "$T/f2"
+t_same_file "two FIFOs: output" "$T/out" "$T/want"
+wait
+
 # --files-from, from a file and from stdin, with blank lines.
 printf '%s\n\n%s\n' "$T/a" "$T/b" >"$T/list"
 t_run "--files-from FILE" 0 "5 documents" osmerge --files-from "$T/list"
@@ -112,6 +120,17 @@ printf '%s\n' '{"h":{"n":"a"},"v":10000000000000000001}' '{"h":{"n":"a"},"v":100
 t_run "--sort -k h.n -k v:desc" 0 "" osmerge --sort -k h.n -k v:desc "$T/k"
 t_same_file "--sort -k h.n -k v:desc: output" "$T/out" "$T/k.want"
 t_run "sorted by two keys merges cleanly" 0 "" osmerge -k h.n -k v:desc "$T/k.want"
+
+# Output errors are checked: a full disk is an I/O error.
+t_run "write error on stdout" 6 "^osmerge: \(stdout\): write error: No space left on device$" \
+	sh -c 'osmerge "$1" "$2" >/dev/full' sh "$T/a" "$T/b"
+
+# A reader that goes away (SIGPIPE) still leaves no temp files.
+awk -v n=30000 -v seed=6 -f "$GEN" | sort >"$T/pipein"
+mkdir "$T/ptmp"
+first=$(osmerge --sort --memory 4M --tmpdir "$T/ptmp" "$T/pipein" 2>/dev/null | head -n 1)
+t_eq "SIGPIPE during the final merge: first line written" "$(echo "$first" | cut -c1-8)" '{"_id":"'
+t_eq "SIGPIPE: temp dir cleaned" "$(find "$T/ptmp" | wc -l)" 1
 
 # Signals: temp files and partial output are removed, exit 130.
 awk -v n=40000 -v seed=5 -f "$GEN" | sort >"$T/big"

@@ -28,7 +28,7 @@ while IFS='|' read -r name re args; do
 done <<EOF
 reversed range|^osplan: reversed range|-i '$P' -f 2024-03-02 -t 2024-03-01
 empty range|^osplan: empty range|-i '$P' -f 2024-03-01 -t 2024-03-01
-empty inclusive is 1 ms, reversed is not|^osplan: reversed range|-i '$P' -f 2024-03-01T00:00:00.001Z -t 2024-03-01 --to-inclusive
+inclusive reversed by 1 ms|^osplan: reversed range|-i '$P' -f 2024-03-01T00:00:00.001Z -t 2024-03-01T00:00:00.000Z --to-inclusive
 malformed date|^osplan: invalid FROM '2024-02-30'|-i '$P' -f 2024-02-30 -t 2024-03-01
 month 13|^osplan: invalid TO|-i '$P' -f 2024-03-01 -t 2024-13-01
 bad offset|^osplan: invalid TO|-i '$P' -f 2024-03-01 -t 2024-03-02T00:00:00+24:00
@@ -90,6 +90,15 @@ logs-2024.02.29 2024-02-29T00:00:00.000Z 2024-03-01T00:00:00.000Z
 logs-2024.03.01 2024-03-01T00:00:00.000Z 2024-03-02T00:00:00.000Z
 EOF
 t_same_file "monthly over daily: lines" "$T/out" "$T/want"
+
+# Inclusive ends as OpenSearch's lte rounds them: the whole unit spelled out.
+for c in "2024-03-01T23:59:59.999Z 2024-03-02T00:00:00.000Z" "2024-03-01T23:59:59Z 2024-03-02T00:00:00.000Z" \
+	"2024-03-01T23:59Z 2024-03-02T00:00:00.000Z" "2024-03-01 2024-03-02T00:00:00.000Z" \
+	"2024-03-01T23:59:59.5Z 2024-03-01T23:59:59.501Z" "1709337599000 2024-03-01T23:59:59.001Z"; do
+	set -- $c
+	plan_case "inclusive $1" 0 "" -i plain -f 2024-03-01T12:00:00Z -t "$1" --to-inclusive -s 1M
+	t_eq "inclusive $1 ends at $2" "$(cut -d' ' -f3 "$T/out")" "$2"
+done
 
 plan_case "epoch ms, 1 ms range" 0 "" -i plain -f 1709251200000 -t 1709251200001
 t_eq "1 ms range" "$(cat "$T/out")" "plain 2024-03-01T00:00:00.000Z 2024-03-01T00:00:00.001Z"

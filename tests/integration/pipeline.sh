@@ -187,7 +187,8 @@ if [ -x "$TOP/bin/osdownload" ]; then
 	osdownload --index 'logs-%Y.%m.%d' --from "$FROM" --to "$TO" --cache "$T/cache3" -o "$T/dl.csv" \
 		> "$T/dl.out" 2> "$T/err" || st=$?
 	t_eq "osdownload: exit status" "$st" 0
-	python3 - "$T/dl.csv" > "$T/dl-ids" <<'EOF'
+	[ "$st" = 0 ] || sed 's/^/# /' "$T/err" | tail -5
+	[ -f "$T/dl.csv" ] && python3 - "$T/dl.csv" > "$T/dl-ids" <<'EOF'
 import csv, sys
 csv.field_size_limit(1 << 30)
 with open(sys.argv[1], newline="", encoding="utf-8") as f:
@@ -196,6 +197,6 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
     i = h.index("_id")
     print("\n".join(sorted(row[i] for row in r)))
 EOF
-	check_ids "osdownload CSV" "$T/dl-ids"
+	if [ -f "$T/dl.csv" ]; then check_ids "osdownload CSV" "$T/dl-ids"; else fail "osdownload: no CSV"; fi
 fi
 t_done

@@ -118,6 +118,45 @@ static void test_roundtrip(void)
 	test_cond("format compact", strcmp(tspan_format_compact(1709251200250LL, buf), "20240301T000000.250Z") == 0);
 }
 
+/* Random field values, valid or not, against an independent oracle: the
+ * C library's timegm() normalizes an impossible date to another one, so a
+ * date is valid exactly when gmtime() gives the same fields back. */
+static void test_oracle(void)
+{
+	int bad = 0, valid = 0;
+	char buf[80];
+	srand(7);
+	for (int i = 0; i < 300000; i++) {
+		struct tm tm = { 0 }, back;
+		tm.tm_year = 1900 + rand() % 300 - 1900;
+		tm.tm_mon = rand() % 14 - 1; /* -1 and 12: invalid months */
+		tm.tm_mday = rand() % 33;    /* 0 and 32: invalid days */
+		tm.tm_hour = rand() % 25;
+		tm.tm_min = rand() % 61;
+		tm.tm_sec = rand() % 61;
+		int oh = rand() % 20, om = rand() % 61, neg = rand() % 2, ms = rand() % 1000;
+		snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, neg ? '-' : '+', oh, om);
+		if (tm.tm_mon < 0 || strlen(buf) != 29)
+			continue; /* "-1" month would not even be two digits */
+		struct tm in = tm;
+		time_t t = timegm(&in);
+		gmtime_r(&t, &back);
+		int ok = back.tm_year == tm.tm_year && back.tm_mon == tm.tm_mon && back.tm_mday == tm.tm_mday &&
+			 back.tm_hour == tm.tm_hour && back.tm_min == tm.tm_min && back.tm_sec == tm.tm_sec &&
+			 oh <= 18 && om <= 59;
+		int64_t got;
+		int rc = tspan_parse_time(buf, (size_t)-1, &got, NULL);
+		int64_t want = (int64_t)t * 1000 + ms - (neg ? -1 : 1) * ((int64_t)oh * 3600000 + (int64_t)om * 60000);
+		if (ok ? rc != 0 || got != want : rc != -1)
+			bad++;
+		valid += ok;
+	}
+	char d[100];
+	snprintf(d, sizeof d, "parse agrees with timegm on 300000 random dates (%d valid)", valid);
+	test_cond(d, bad == 0);
+}
+
 static int64_t T(const char *s)
 {
 	int64_t ms = 0;
@@ -211,6 +250,24 @@ static void test_patterns(void)
 	test_cond("pattern format exact fit", tspan_pattern_format("logs-%Y.%m.%d", 0, buf, 16) == 15);
 }
 
+static void test_precision(void)
+{
+	static const struct {
+		const char *in;
+		long long unit;
+	} t[] = {
+		{ "2024-03-01", 86400000 }, { "2024-03-01T23:59Z", 60000 }, { "2024-03-01T23:59+02:00", 60000 },
+		{ "2024-03-01T23:59", 60000 }, { "2024-03-01T23:59:59Z", 1000 }, { "2024-03-01T23:59:59", 1000 },
+		{ "2024-03-01T23:59:59-0130", 1000 }, { "2024-03-01T23:59:59.9Z", 1 }, { "2024-03-01T23:59:59,999", 1 },
+		{ "1709251200000", 1 }, { "0", 1 },
+	};
+	char d[100];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(d, sizeof d, "precision '%s'", t[i].in);
+		test_cond(d, tspan_precision(t[i].in, (size_t)-1) == t[i].unit);
+	}
+}
+
 /* Parsing is on the per-document path of osmerge: keep it cheap. */
 static void test_speed(void)
 {
@@ -230,8 +287,10 @@ int main(void)
 {
 	test_parse();
 	test_roundtrip();
+	test_oracle();
 	test_steps();
 	test_patterns();
+	test_precision();
 	test_speed();
 	return test_report();
 }
