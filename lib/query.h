@@ -48,8 +48,15 @@ const char *query_fingerprint(const query *q);
  * malloc'd NUL-terminated JSON; the caller frees it.  NULL on ENOMEM. */
 char *query_filter_json(const query *q, int64_t from, int64_t to);
 
+/* The canonical (minified) user query, or NULL when it matches everything.
+ * Owned by Q. */
+const char *query_user_json(const query *q);
+
 /* The "_source" value for a search body: a JSON array of the fields, or
  * "true" when all fields are wanted.  Owned by Q. */
 const char *query_source_json(const query *q);
+
+/* S as a JSON string literal ("a\"b"), malloc'd; NULL on ENOMEM. */
+char *query_json_quote(const char *s);
 
 #endif

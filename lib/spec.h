@@ -5,7 +5,8 @@
  *
  *     INDEX FROM TO [SLICE]
  *
- * INDEX is one concrete index (no wildcard); FROM and TO are ISO-8601 UTC
+ * INDEX is one concrete index (no wildcard; letters, digits and "._-+@"
+ * only, so it is safe in paths, make targets and URLs); FROM and TO are ISO-8601 UTC
  * instants with milliseconds ("2024-03-01T00:00:00.000Z"), the chunk being
  * the half-open range [FROM, TO); SLICE is "i/n" (0 <= i < n) when the chunk
  * is fetched as one of n slices.  Lines starting with '#' and blank lines are

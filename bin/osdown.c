@@ -1,0 +1,390 @@
+/* osdown.c - NDJSON (plain or LZ4) to typed RFC 4180 CSV plus a schema.
+ *
+ * Options in, lib/down's two passes, then the output files: written under
+ * temp names and renamed only when complete, removed on any error or
+ * signal.  Nothing is written before the whole input has been checked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "down.h"
+#include "log.h"
+#include "osdl.h"
+#include "schema.h"
+
+#define CATEGORY_MAX_DEFAULT 1000
+
+static const char usage_text[] =
+	"usage: osdown [-o FILE] [--schema FILE] [--fields LIST] [--delimiter C]\n"
+	"              [--array-sep S] [--category-max N] [--date-fields LIST]\n"
+	"              [--max-line N] [--log-level L] [--log-file FILE] [FILE...]\n"
+	"       osdown -h|--help|-V|--version\n"
+	"  -o, --output FILE      write the CSV to FILE (default stdout)\n"
+	"      --schema FILE      write the schema sidecar (JSON) to FILE\n"
+	"      --fields LIST      only these columns, in this order (comma separated)\n"
+	"      --delimiter C      field delimiter: one character, or 'tab' (default ,)\n"
+	"      --array-sep S      join arrays of scalars with S instead of JSON text\n"
+	"      --category-max N   most distinct values of a category column (default 1000,\n"
+	"                         0: no categories)\n"
+	"      --date-fields LIST columns whose integers are epoch milliseconds\n"
+	"      --max-line N       longest input line in bytes, K/M/G suffixes (default 64M)\n"
+	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
+	"      --log-file FILE    also append log lines to FILE\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          print the version\n";
+
+struct opts {
+	const char *output, *schema;
+	struct down_opts d;
+	char **inputs;
+	int ninputs;
+};
+
+/* Temp files removed by the signal handler and on every error exit: the
+ * only mutable globals besides the options, because a handler cannot be
+ * passed a context. */
+static char tmp_csv[PATH_MAX + 16], tmp_schema[PATH_MAX + 16];
+static char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
+
+static void on_signal(int sig)
+{
+	if (tmp_csv[0])
+		unlink(tmp_csv);
+	if (tmp_schema[0])
+		unlink(tmp_schema);
+	if (sig == SIGINT || sig == SIGTERM)
+		_exit(OSDL_EXIT_SIGNAL);
+	/* SIGPIPE (a reader such as head went away), SIGHUP: die of it as
+	 * usual, only without leaving temp files. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Opens PATH for writing.  Device and /proc paths (/dev/stdout, /dev/fd/3)
+ * and existing files that are not regular (a FIFO) are written in place:
+ * FINAL and TMP are left empty.  Anything else is written as a temp file
+ * beside its final name, FINAL, which is PATH with symlinks resolved (so a
+ * link is not replaced by a file), and renamed there by publish().  TMP is
+ * registered for the signal handler before the file exists.  Returns the
+ * descriptor or -1 with the error logged. */
+static int open_out(const char *path, char *final, char *tmp, size_t size)
+{
+	struct stat st;
+	final[0] = tmp[0] = 0;
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+		int fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			log_errno("%s", path);
+		return fd;
+	}
+	char real[PATH_MAX];
+	const char *name = realpath(path, real) ? real : path;
+	char t[PATH_MAX + 16];
+	if (strlen(name) >= size ||
+	    (size_t)snprintf(t, sizeof t, "%s.part.XXXXXX", name) >= size) {
+		log_error("%s: name too long", path);
+		return -1;
+	}
+	memcpy(final, name, strlen(name) + 1);
+	memcpy(tmp, t, strlen(t) + 1);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		log_errno("%s", path);
+		tmp[0] = 0;
+		return -1;
+	}
+	/* mkstemp makes 0600; a finished file gets the usual 0666 & ~umask. */
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(fd, 0666 & ~um) < 0) {
+		log_errno("%s", tmp);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Closes a finished output; a temp file is synced first and renamed to
+ * FINAL.  0 or -1 (logged as PATH). */
+static int publish(int fd, char *tmp, const char *final, const char *path)
+{
+	if (tmp[0] && fsync(fd) < 0) {
+		log_errno("%s", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		log_errno("%s", path);
+		return -1;
+	}
+	if (tmp[0] && rename(tmp, final) < 0) {
+		log_errno("rename %s", path);
+		return -1;
+	}
+	tmp[0] = 0;
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || end == s || *end || s[0] == '-' || v > (~0ULL >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_DATE_FIELDS, O_DELIMITER, O_FIELDS,
+	       O_LOG_FILE, O_LOG_LEVEL, O_MAX_LINE, O_SCHEMA };
+	static const struct option longopts[] = { /* sorted */
+		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
+		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
+		{ "date-fields", required_argument, NULL, O_DATE_FIELDS },
+		{ "delimiter", required_argument, NULL, O_DELIMITER },
+		{ "fields", required_argument, NULL, O_FIELDS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "log-file", required_argument, NULL, O_LOG_FILE },
+		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+		{ "max-line", required_argument, NULL, O_MAX_LINE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "schema", required_argument, NULL, O_SCHEMA },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, lvl;
+	o->d.delim = ',';
+	o->d.category_max = CATEGORY_MAX_DEFAULT;
+	o->d.max_line = (size_t)64 << 20;
+	while ((ch = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_ARRAY_SEP: o->d.array_sep = optarg; break;
+		case O_CATEGORY_MAX:
+			if (parse_size(optarg, &o->d.category_max) < 0) {
+				log_error("bad --category-max: %s", optarg);
+				return -1;
+			}
+			break;
+		case O_DATE_FIELDS: o->d.date_fields = optarg; break;
+		case O_DELIMITER:
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
+				o->d.delim = '\t';
+			else if (strlen(optarg) == 1 && !strchr("\"\r\n", optarg[0]))
+				o->d.delim = optarg[0];
+			else {
+				log_error("bad --delimiter: one character (not '\"', CR or LF) or 'tab'");
+				return -1;
+			}
+			break;
+		case O_FIELDS: o->d.fields = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(OSDL_EXIT_OK);
+		case O_LOG_FILE:
+			if (log_open_file(optarg) < 0) {
+				log_errno("%s", optarg);
+				return -1;
+			}
+			break;
+		case O_LOG_LEVEL:
+			if ((lvl = log_parse_level(optarg)) < 0) {
+				log_error("bad --log-level: %s", optarg);
+				return -1;
+			}
+			log_set_level((enum log_level)lvl);
+			break;
+		case O_MAX_LINE:
+			if (parse_size(optarg, &o->d.max_line) < 0 || o->d.max_line == 0) {
+				log_error("bad --max-line: %s", optarg);
+				return -1;
+			}
+			break;
+		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
+		case O_SCHEMA: o->schema = optarg; break;
+		case 'V': printf("osdown osdl %s\n", OSDL_VERSION); exit(OSDL_EXIT_OK);
+		default: fputs(usage_text, stderr); return -1;
+		}
+	}
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
+	int stdins = o->ninputs == 0;
+	for (int i = 0; i < o->ninputs; i++)
+		stdins += strcmp(o->inputs[i], "-") == 0;
+	if (stdins > 1) {
+		log_error("stdin ('-') can be read only once");
+		return -1;
+	}
+	if (o->output && o->schema && strcmp(o->output, o->schema) == 0) {
+		log_error("--output and --schema name the same file");
+		return -1;
+	}
+	return 0;
+}
+
+/* The schema for the columns pass 1 found, to FD. */
+static int write_schema(down *d, const struct opts *o, int fd)
+{
+	size_t n = down_ncols(d);
+	struct schema_col *sc = calloc(n + 1, sizeof *sc);
+	if (!sc)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct down_col c;
+		down_col(d, i, &c);
+		sc[i] = (struct schema_col){ c.name, c.name_len, c.kind, c.nullable, c.has_empty };
+	}
+	struct schema_info si = { sc, n, o->d.delim, down_rows(d), o->output };
+	char *text = NULL;
+	size_t len = 0;
+	int rc = schema_render(&si, &text, &len);
+	if (rc == 0)
+		rc = write_all(fd, text, len) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+	free(text);
+	free(sc);
+	return rc;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static char *stdin_only[] = { "-" };
+	struct opts o = { 0 };
+	down *d = NULL;
+	int rc = OSDL_EXIT_OK, out_fd = 1, schema_fd = -1;
+	double t0 = now_s();
+
+	log_init("osdown");
+	if (parse_args(argc, argv, &o) < 0)
+		return OSDL_EXIT_USAGE;
+	o.d.out_name = o.output ? o.output : "stdout";
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if (!(d = down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
+		log_error("out of memory");
+		rc = OSDL_EXIT_FAIL;
+		goto out;
+	}
+	if ((rc = down_infer(d))) {
+		log_error("%s", down_error(d));
+		goto out;
+	}
+	for (size_t i = 0; i < down_ncols(d); i++) {
+		struct down_col c;
+		down_col(d, i, &c);
+		log_msg(LOG_DETAILED, "column %s: %s%s, %llu values, %zu distinct", c.name,
+		        coltype_name(c.kind), c.nullable ? " nullable" : "",
+		        (unsigned long long)c.values, c.distinct);
+	}
+
+	/* Pass 2.  Nothing has been written yet. */
+	if (o.output && (out_fd = open_out(o.output, final_csv, tmp_csv, sizeof tmp_csv)) < 0) {
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	if (o.schema) {
+		if ((schema_fd = open_out(o.schema, final_schema, tmp_schema, sizeof tmp_schema)) < 0) {
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+		if (write_schema(d, &o, schema_fd) < 0) {
+			log_errno("%s", o.schema);
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+	}
+	if ((rc = down_write(d, out_fd))) {
+		log_error("%s", down_error(d));
+		goto out;
+	}
+	if (down_replaced(d))
+		log_msg(LOG_BASIC, "%llu invalid UTF-8 bytes written as U+FFFD",
+		        (unsigned long long)down_replaced(d));
+	/* The schema first, so a CSV under its final name always has one. */
+	if (schema_fd >= 0) {
+		int fd = schema_fd;
+		schema_fd = -1;
+		if (publish(fd, tmp_schema, final_schema, o.schema) < 0) {
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+	}
+	if (o.output) {
+		int fd = out_fd;
+		out_fd = 1;
+		if (publish(fd, tmp_csv, final_csv, o.output) < 0) {
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+	} else if (close(1) < 0) {
+		log_errno("stdout");
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	double secs = now_s() - t0;
+	log_msg(LOG_BASIC, "%llu rows, %zu columns, %.1f MB NDJSON in, %.1f MB CSV out, "
+	        "%.2f s, %.1f MB/s", (unsigned long long)down_rows(d), down_ncols(d),
+	        down_in_bytes(d) / 1e6, down_out_bytes(d) / 1e6, secs,
+	        secs > 0 ? down_in_bytes(d) / 1e6 / secs : 0.0);
+out:
+	if (rc) {
+		/* Nothing half-written stays behind under any name. */
+		if (tmp_csv[0])
+			unlink(tmp_csv);
+		if (tmp_schema[0])
+			unlink(tmp_schema);
+	}
+	if (out_fd > 1)
+		close(out_fd);
+	if (schema_fd >= 0)
+		close(schema_fd);
+	down_free(d);
+	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
+	log_close_file();
+	return rc;
+}

@@ -1,0 +1,451 @@
+/* osmerge - merge (or sort) NDJSON chunk files by key with bounded memory.
+ * Parses options, sets up the output and the temp directory, hands the work
+ * to kmerge_files() or xsort_files(), and maps their errors to exit codes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jkey.h"
+#include "kmerge.h"
+#include "log.h"
+#include "lzio.h"
+#include "osdl.h"
+#include "xsort.h"
+
+#define FD_MARGIN 16 /* std streams, output, temp writer, log file, spare */
+
+struct opts {
+	jkey_spec keys;
+	const char *output;
+	int compress;
+	const char *files_from;
+	int sort;
+	size_t memory;
+	const char *tmpdir;
+	int unique;
+	int skip_bad;
+	int sorted_keys;
+	size_t max_line;
+	char **inputs;
+	size_t ninputs, capinputs;
+};
+
+/* What the signal handler must remove: the only mutable globals. */
+static xsort_tmp *volatile g_tmp;
+static char g_outtmp[PATH_MAX + 32];
+static volatile sig_atomic_t g_have_outtmp;
+
+static void on_signal(int sig)
+{
+	xsort_tmp_cleanup_signal(g_tmp);
+	if (g_have_outtmp)
+		unlink(g_outtmp);
+	if (sig == SIGPIPE) { /* die as a filter should, but clean */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		return;
+	}
+	_exit(OSDL_EXIT_SIGNAL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: osmerge [-k FIELD[:asc|:desc]]... [-o FILE] [-z] [--files-from FILE]\n"
+		"               [--sort] [--memory SIZE] [--tmpdir DIR] [--unique] [--skip-bad]\n"
+		"               [--missing first|last] [--max-line SIZE] [--sorted-keys N]\n"
+		"               [--log-level LEVEL] [--log-file FILE] [FILE...]\n"
+		"       osmerge -h|--help|-V|--version\n"
+		"\n"
+		"Merges sorted NDJSON files (plain or LZ4; none or '-' = stdin) in key order.\n"
+		"  -z, --compress          write an LZ4 frame\n"
+		"      --files-from FILE   read input paths from FILE, one a line ('-' = stdin)\n"
+		"  -h, --help              this help\n"
+		"  -k, --key FIELD[:desc]  sort key, dotted path, repeatable (default @timestamp)\n"
+		"      --log-file FILE     also append log lines to FILE\n"
+		"      --log-level LEVEL   quiet|basic|detailed|extra|full (default basic)\n"
+		"      --max-line SIZE     longest accepted line (default 16M)\n"
+		"      --memory SIZE       memory budget (default 256M, at least 4M)\n"
+		"      --missing first|last  where documents without the key go (default last)\n"
+		"  -o, --output FILE       write to FILE (renamed into place at the end)\n"
+		"      --skip-bad          skip and count bad lines and unreadable files\n"
+		"      --sort              sort unsorted input (external merge sort)\n"
+		"      --sorted-keys N     inputs are sorted by the first N keys only\n"
+		"      --tmpdir DIR        temporary files (default $TMPDIR, else /tmp)\n"
+		"      --unique            drop repeated _id within equal keys\n"
+		"  -V, --version           print the version\n"
+		"Exit: 0 ok, 1 failure, 2 usage, 6 I/O error, 7 bad input data, 130 interrupted.\n");
+}
+
+/* "64M" -> bytes.  Returns 0, or -1 if not a size. */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int add_input(struct opts *o, const char *path)
+{
+	if (o->ninputs == o->capinputs) {
+		size_t cap = o->capinputs ? o->capinputs * 2 : 64;
+		char **p = realloc(o->inputs, cap * sizeof *p);
+		if (!p)
+			return -1;
+		o->inputs = p;
+		o->capinputs = cap;
+	}
+	if (!(o->inputs[o->ninputs] = strdup(path)))
+		return -1;
+	o->ninputs++;
+	return 0;
+}
+
+/* Appends the paths listed in FILE, one per line; blank lines are ignored. */
+static int read_files_from(struct opts *o, const char *file)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+	if (!f) {
+		log_errno("%s: cannot open", file);
+		return OSDL_EXIT_IO;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n > 0 && add_input(o, line) != 0) {
+			log_error("out of memory");
+			rc = OSDL_EXIT_FAIL;
+			break;
+		}
+	}
+	if (!rc && ferror(f)) {
+		log_errno("%s: read error", file);
+		rc = OSDL_EXIT_IO;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+enum { OPT_FILES_FROM = 256, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAX_LINE, OPT_MEMORY,
+       OPT_MISSING, OPT_SKIP_BAD, OPT_SORT, OPT_SORTED_KEYS, OPT_TMPDIR, OPT_UNIQUE };
+
+/* Fills O from argv.  Returns -1 to go on, else the exit status. */
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "compress", no_argument, NULL, 'z' },
+		{ "files-from", required_argument, NULL, OPT_FILES_FROM },
+		{ "help", no_argument, NULL, 'h' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "missing", required_argument, NULL, OPT_MISSING },
+		{ "output", required_argument, NULL, 'o' },
+		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+		{ "sort", no_argument, NULL, OPT_SORT },
+		{ "sorted-keys", required_argument, NULL, OPT_SORTED_KEYS },
+		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+		{ "unique", no_argument, NULL, OPT_UNIQUE },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, lvl;
+	o->memory = (size_t)256 << 20;
+	o->max_line = (size_t)16 << 20;
+	o->keys.missing_last = 1;
+	while ((c = getopt_long(argc, argv, "hk:o:Vz", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return OSDL_EXIT_OK;
+		case 'k':
+			if (jkey_spec_add(&o->keys, optarg) != 0) {
+				log_error("bad key '%s' (FIELD, FIELD:asc or FIELD:desc; at most %d)", optarg, JKEY_MAX - 1);
+				return OSDL_EXIT_USAGE;
+			}
+			break;
+		case 'o': o->output = optarg; break;
+		case 'V':
+			printf("osmerge osdl %s\n", OSDL_VERSION);
+			return OSDL_EXIT_OK;
+		case 'z': o->compress = 1; break;
+		case OPT_FILES_FROM: o->files_from = optarg; break;
+		case OPT_LOG_FILE:
+			if (log_open_file(optarg) != 0) {
+				log_errno("%s: cannot open log file", optarg);
+				return OSDL_EXIT_IO;
+			}
+			break;
+		case OPT_LOG_LEVEL:
+			if ((lvl = log_parse_level(optarg)) < 0) {
+				log_error("bad --log-level '%s' (quiet|basic|detailed|extra|full)", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			log_set_level((enum log_level)lvl);
+			break;
+		case OPT_MAX_LINE:
+			if (parse_size(optarg, &o->max_line) != 0 || o->max_line == 0) {
+				log_error("bad --max-line '%s'", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			break;
+		case OPT_MEMORY:
+			if (parse_size(optarg, &o->memory) != 0 || o->memory < ((size_t)4 << 20)) {
+				log_error("bad --memory '%s' (a size of at least 4M, e.g. 64M)", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			break;
+		case OPT_MISSING:
+			if (strcmp(optarg, "first") == 0)
+				o->keys.missing_last = 0;
+			else if (strcmp(optarg, "last") == 0)
+				o->keys.missing_last = 1;
+			else {
+				log_error("bad --missing '%s' (first or last)", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			break;
+		case OPT_SKIP_BAD: o->skip_bad = 1; break;
+		case OPT_SORT: o->sort = 1; break;
+		case OPT_SORTED_KEYS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > JKEY_MAX) {
+				log_error("bad --sorted-keys '%s' (a number of keys, at least 1)", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			o->sorted_keys = (int)v;
+			break;
+		}
+		case OPT_TMPDIR: o->tmpdir = optarg; break;
+		case OPT_UNIQUE: o->unique = 1; break;
+		default:
+			usage(stderr);
+			return OSDL_EXIT_USAGE;
+		}
+	}
+	if (o->keys.n == 0)
+		jkey_spec_add(&o->keys, "@timestamp");
+	if (o->sorted_keys > o->keys.n) {
+		log_error("--sorted-keys %d: only %d keys given", o->sorted_keys, o->keys.n);
+		return OSDL_EXIT_USAGE;
+	}
+	o->keys.with_id = o->unique;
+	for (int i = optind; i < argc; i++)
+		if (add_input(o, argv[i]) != 0) {
+			log_error("out of memory");
+			return OSDL_EXIT_FAIL;
+		}
+	if (o->files_from) {
+		int rc = read_files_from(o, o->files_from);
+		if (rc)
+			return rc;
+	} else if (o->ninputs == 0 && add_input(o, "-") != 0) {
+		log_error("out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	int stdin_uses = o->files_from && strcmp(o->files_from, "-") == 0;
+	for (size_t i = 0; i < o->ninputs; i++)
+		stdin_uses += strcmp(o->inputs[i], "-") == 0;
+	if (stdin_uses > 1) {
+		log_error("standard input ('-') can be read only once");
+		return OSDL_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* Inputs open at once: the descriptor limit (raised to the hard limit) and
+ * the memory budget both bound it. */
+static size_t fanin_for(size_t memory)
+{
+	struct rlimit rl;
+	size_t by_fd = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		by_fd = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1u << 20 ? 1u << 20 : (size_t)rl.rlim_cur;
+	}
+	by_fd = by_fd > FD_MARGIN + 2 ? by_fd - FD_MARGIN : 2;
+	size_t by_mem = memory / KMERGE_READER_BYTES;
+	size_t f = by_fd < by_mem ? by_fd : by_mem;
+	return f < 2 ? 2 : f;
+}
+
+static int open_output(const char *path)
+{
+	if (!path)
+		return 1;
+	if (snprintf(g_outtmp, sizeof g_outtmp, "%s.tmp.XXXXXX", path) >= (int)sizeof g_outtmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	g_have_outtmp = 1;
+	int fd = mkostemp(g_outtmp, O_CLOEXEC);
+	if (fd < 0) {
+		g_have_outtmp = 0;
+		return -1;
+	}
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	return fd;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int run(struct opts *o)
+{
+	struct kmerge_stats st = { 0 };
+	struct kmerge_err err = { 0 };
+	lzio_writer *w = NULL;
+	int rc = OSDL_EXIT_FAIL, fd = -1;
+	double t0 = now_s();
+	size_t fanin = fanin_for(o->memory);
+
+	if (o->sort || o->ninputs > fanin) {
+		g_tmp = xsort_tmp_new(o->tmpdir);
+		if (!g_tmp) {
+			log_errno("cannot create a temporary directory in %s",
+				  o->tmpdir ? o->tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+			return OSDL_EXIT_IO;
+		}
+	}
+	if ((fd = open_output(o->output)) < 0) {
+		log_errno("%s: cannot create", o->output);
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	if (!(w = lzio_writer_new(fd, o->compress, 0))) {
+		log_error("out of memory");
+		goto out;
+	}
+	struct kmerge_opts mo = { &o->keys, o->max_line, fanin, !o->sort, o->unique, o->skip_bad, g_tmp,
+				  o->sorted_keys };
+	log_msg(LOG_DETAILED, "%zu inputs, %zu open at once, memory %zu MiB%s", o->ninputs, fanin,
+		o->memory >> 20, o->sort ? ", sorting" : "");
+	int k;
+	if (o->sort) {
+		struct xsort_opts xo = { mo, o->memory };
+		k = xsort_files(&xo, o->inputs, o->ninputs, w, &st, &err);
+	} else {
+		k = kmerge_files(&mo, o->inputs, o->ninputs, w, &st, &err);
+	}
+	if (k != 0) {
+		log_error("%s", err.msg);
+		rc = err.kind == KMERGE_EDATA ? OSDL_EXIT_DATA : err.kind == KMERGE_EIO ? OSDL_EXIT_IO : OSDL_EXIT_FAIL;
+		goto out;
+	}
+	if (lzio_finish(w) != 0 || (o->output && fsync(fd) != 0)) {
+		log_errno("%s: write error", o->output ? o->output : "(stdout)");
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		log_errno("%s: write error", o->output ? o->output : "(stdout)");
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	fd = -1;
+	if (o->output) {
+		if (rename(g_outtmp, o->output) != 0) {
+			log_errno("%s: cannot rename into place", o->output);
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+		g_have_outtmp = 0;
+	}
+	double secs = now_s() - t0;
+	char extra[256] = "";
+	size_t used = 0;
+	if (o->unique)
+		used += (size_t)snprintf(extra + used, sizeof extra - used, ", dropped %llu duplicates",
+					 (unsigned long long)st.dups);
+	if (st.bad_lines || st.bad_files || o->skip_bad)
+		used += (size_t)snprintf(extra + used, sizeof extra - used,
+					 ", skipped %llu bad lines and %llu unreadable files",
+					 (unsigned long long)st.bad_lines, (unsigned long long)st.bad_files);
+	if (st.runs || st.passes)
+		snprintf(extra + used, sizeof extra - used, ", %llu sorted runs, %llu merge passes",
+			 (unsigned long long)st.runs, (unsigned long long)st.passes);
+	log_msg(LOG_BASIC, "%llu documents (%.1f MB) from %zu inputs in %.2f s, %.1f MB/s%s",
+		(unsigned long long)st.lines_out, st.bytes_in / 1e6, o->ninputs, secs,
+		secs > 0 ? st.bytes_in / 1e6 / secs : 0.0, extra);
+	rc = OSDL_EXIT_OK;
+out:
+	lzio_writer_free(w);
+	if (fd > 1)
+		close(fd);
+	if (g_have_outtmp) {
+		unlink(g_outtmp);
+		g_have_outtmp = 0;
+	}
+	xsort_tmp *t = g_tmp;
+	g_tmp = NULL;
+	xsort_tmp_free(t);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	log_init("osmerge");
+	int rc = parse_args(&o, argc, argv);
+	if (rc < 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGPIPE, &sa, NULL);
+		rc = run(&o);
+	}
+	for (size_t i = 0; i < o.ninputs; i++)
+		free(o.inputs[i]);
+	free(o.inputs);
+	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
+	log_close_file();
+	return rc;
+}

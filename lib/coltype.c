@@ -1,0 +1,462 @@
+/* coltype.c - per-column type inference and value normalisation. */
+#include "coltype.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tspan.h"
+
+#define NUM_MAX 350          /* longer number texts are kept as strings */
+#define CAT_BYTES_DEFAULT (256 * 1024)
+#define TS_MIN (-62135596800000LL) /* 0001-01-01T00:00:00.000Z: pandas has no year 0 */
+#define TS_MAX 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+
+/* One dictionary slot: the value is arena[off .. off+len). */
+struct slot {
+	uint32_t hash, off, len;
+	int used;
+};
+
+struct coltype {
+	struct coltype_opts o;
+	uint64_t values;
+	int has_null, has_empty;
+	int saw_bool, saw_num, saw_str, saw_arr;
+	/* numbers */
+	int all_int;         /* every number an exact integer */
+	int f64_ok, f32_ok;  /* every number held exactly by that float type */
+	int has_neg;
+	int64_t min_neg;     /* smallest negative integer */
+	uint64_t max_pos;    /* largest non-negative integer */
+	/* timestamps */
+	int ts_ok;
+	/* category dictionary, NULL once the column cannot be a category */
+	int cat_ok;
+	struct slot *tab;
+	size_t tab_cap, distinct;
+	char *arena;
+	size_t arena_len, arena_cap;
+};
+
+coltype *coltype_new(const struct coltype_opts *opts)
+{
+	coltype *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->o = *opts;
+	if (!c->o.category_bytes)
+		c->o.category_bytes = CAT_BYTES_DEFAULT;
+	c->all_int = c->f64_ok = c->f32_ok = c->ts_ok = 1;
+	c->cat_ok = c->o.category_max > 0;
+	c->min_neg = 0;
+	return c;
+}
+
+static void cat_drop(coltype *c)
+{
+	free(c->tab);
+	free(c->arena);
+	c->tab = NULL;
+	c->arena = NULL;
+	c->tab_cap = c->distinct = c->arena_len = c->arena_cap = 0;
+	c->cat_ok = 0;
+}
+
+void coltype_free(coltype *c)
+{
+	if (!c)
+		return;
+	cat_drop(c);
+	free(c);
+}
+
+static uint32_t fnv1a(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int cat_grow(coltype *c)
+{
+	size_t cap = c->tab_cap ? c->tab_cap * 2 : 64;
+	struct slot *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < c->tab_cap; i++) {
+		if (!c->tab[i].used)
+			continue;
+		size_t j = c->tab[i].hash & (cap - 1);
+		while (t[j].used)
+			j = (j + 1) & (cap - 1);
+		t[j] = c->tab[i];
+	}
+	free(c->tab);
+	c->tab = t;
+	c->tab_cap = cap;
+	return 0;
+}
+
+/* Adds a string to the dictionary; drops it when a cap is passed. */
+static int cat_add(coltype *c, const char *v, size_t len)
+{
+	if (!c->cat_ok)
+		return 0;
+	if ((c->distinct + 1) * 2 > c->tab_cap && cat_grow(c) < 0)
+		goto nomem;
+	uint32_t h = fnv1a(v, len);
+	size_t j = h & (c->tab_cap - 1);
+	for (; c->tab[j].used; j = (j + 1) & (c->tab_cap - 1)) {
+		struct slot *s = &c->tab[j];
+		if (s->hash == h && s->len == len && (len == 0 || memcmp(c->arena + s->off, v, len) == 0))
+			return 0;
+	}
+	if (c->distinct + 1 > c->o.category_max ||
+	    c->arena_len + len > c->o.category_bytes) {
+		cat_drop(c);
+		return 0;
+	}
+	if (c->arena_len + len > c->arena_cap) {
+		size_t cap = c->arena_cap ? c->arena_cap : 4096;
+		while (cap < c->arena_len + len)
+			cap *= 2;
+		char *a = realloc(c->arena, cap);
+		if (!a)
+			goto nomem;
+		c->arena = a;
+		c->arena_cap = cap;
+	}
+	if (len > 0) /* the arena may not exist yet */
+		memcpy(c->arena + c->arena_len, v, len);
+	c->tab[j] = (struct slot){ h, (uint32_t)c->arena_len, (uint32_t)len, 1 };
+	c->arena_len += len;
+	c->distinct++;
+	return 0;
+nomem:
+	cat_drop(c);
+	return -1;
+}
+
+int coltype_parse_int(const char *s, size_t len, int *neg, uint64_t *mag)
+{
+	size_t i = 0;
+	int minus = 0;
+	if (i < len && s[i] == '-') {
+		minus = 1;
+		i++;
+	}
+	/* Digits of the number with the decimal point removed, and where the
+	 * point is: value = 0.D * 10^point. */
+	const char *ip = s + i;
+	size_t ni = 0;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++, ni++;
+	const char *fp = NULL;
+	size_t nf = 0;
+	if (i < len && s[i] == '.') {
+		fp = s + ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++, nf++;
+	}
+	long exp = 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		int eneg = 0;
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i == len)
+			return 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
+			i++;
+		}
+		if (eneg)
+			exp = -exp;
+	}
+	if (i != len || ni == 0)
+		return 0;
+	/* digit k (0-based) over the integer then fraction digits */
+#define DIG(k) ((k) < ni ? ip[k] : fp[(k) - ni])
+	size_t nd = ni + nf;
+	long point = (long)ni + exp; /* digits before the point */
+	uint64_t m = 0;
+	for (size_t k = 0; k < nd; k++) {
+		int d = DIG(k) - '0';
+		if ((long)k >= point) {
+			if (d != 0)
+				return 0; /* a fractional digit */
+			continue;
+		}
+		if (m > (UINT64_MAX - (uint64_t)d) / 10)
+			return 0;
+		m = m * 10 + (uint64_t)d;
+	}
+#undef DIG
+	/* trailing zeros implied by a positive exponent */
+	for (long k = (long)nd; k < point && m != 0; k++) {
+		if (m > UINT64_MAX / 10)
+			return 0;
+		m *= 10;
+	}
+	*neg = minus && m != 0;
+	*mag = m;
+	return 1;
+}
+
+int coltype_float32_exact(double d)
+{
+	if (!isfinite(d) || fabs(d) > 3.4028234663852886e38)
+		return 0;
+	float f = (float)d;
+	if ((double)f != d)
+		return 0;
+	char buf[40];
+	for (int p = 1; p <= 9; p++) {
+		snprintf(buf, sizeof buf, "%.*g", p, (double)f);
+		if (strtof(buf, NULL) == f)
+			return strtod(buf, NULL) == d;
+	}
+	return 0;
+}
+
+/* Double of a JSON number text, or 0 if it is not a finite normal-range
+ * value (overflow, underflow to subnormal or zero, absurd length). */
+static int num_double(const char *v, size_t len, double *d)
+{
+	char buf[NUM_MAX + 1];
+	if (len > NUM_MAX)
+		return 0;
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	errno = 0;
+	*d = strtod(buf, NULL);
+	return isfinite(*d) && errno != ERANGE;
+}
+
+/* 1 and the instant if V is a timestamp this column accepts. */
+static int ts_value(int date_field, enum jflat_type t, const char *v, size_t len,
+                    int64_t *ms)
+{
+	int sub = 0;
+	if (t == JFLAT_NUMBER) {
+		int neg;
+		uint64_t mag;
+		if (!date_field || !coltype_parse_int(v, len, &neg, &mag) ||
+		    mag > (uint64_t)TS_MAX + 1)
+			return 0;
+		*ms = neg ? -(int64_t)mag : (int64_t)mag;
+	} else if (t == JFLAT_STRING) {
+		/* Without a date field only ISO dates count: a string of digits
+		 * is an identifier far more often than an epoch. */
+		int iso = len >= 10 && v[4] == '-' && v[7] == '-';
+		for (int i = 0; iso && i < 10; i++)
+			if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+				iso = 0;
+		if (!iso && !date_field)
+			return 0;
+		if (memchr(v, 0, len) || tspan_parse_time(v, len, ms, &sub) < 0 || sub)
+			return 0;
+	} else {
+		return 0;
+	}
+	return *ms >= TS_MIN && *ms <= TS_MAX;
+}
+
+int coltype_add(coltype *c, enum jflat_type t, const char *v, size_t len)
+{
+	int64_t ms;
+	if (t == JFLAT_NULL) {
+		c->has_null = 1;
+		return 0;
+	}
+	c->values++;
+	if (c->ts_ok && !ts_value(c->o.date_field, t, v, len, &ms))
+		c->ts_ok = 0;
+	switch (t) {
+	case JFLAT_BOOL:
+		c->saw_bool = 1;
+		cat_drop(c);
+		return 0;
+	case JFLAT_STRING:
+	case JFLAT_ARRAY:
+		if (t == JFLAT_STRING)
+			c->saw_str = 1;
+		else
+			c->saw_arr = 1;
+		if (len == 0)
+			c->has_empty = 1;
+		return cat_add(c, v, len);
+	default:
+		break;
+	}
+	c->saw_num = 1;
+	cat_drop(c);
+	if (!c->all_int && !c->f64_ok)
+		return 0; /* already a string: nothing more to learn */
+	int neg;
+	uint64_t mag;
+	double d;
+	if (len <= NUM_MAX && coltype_parse_int(v, len, &neg, &mag)) {
+		if (neg) {
+			if (mag > (uint64_t)INT64_MAX + 1) {
+				c->all_int = 0; /* below INT64_MIN */
+			} else {
+				int64_t x = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+				if (!c->has_neg || x < c->min_neg)
+					c->min_neg = x;
+				c->has_neg = 1;
+			}
+		} else if (mag > c->max_pos) {
+			c->max_pos = mag;
+		}
+		/* the integer as a double, exactly or not at all */
+		d = (double)mag;
+		int exact = mag <= (1ULL << 53) ||
+		            (d < 18446744073709551616.0 && (uint64_t)d == mag);
+		if (!exact)
+			c->f64_ok = c->f32_ok = 0;
+		else if (c->f32_ok && mag > (1UL << 24))
+			c->f32_ok = coltype_float32_exact(neg ? -d : d);
+		return 0;
+	}
+	c->all_int = 0;
+	/* An integer written without point or exponent is exact data (an id,
+	 * a counter): one too big for uint64 is not rounded into a double. */
+	if (!memchr(v, '.', len) && !memchr(v, 'e', len) && !memchr(v, 'E', len))
+		c->f64_ok = c->f32_ok = 0;
+	else if (!num_double(v, len, &d))
+		c->f64_ok = c->f32_ok = 0;
+	else if (c->f32_ok)
+		c->f32_ok = coltype_float32_exact(d);
+	return 0;
+}
+
+enum coltype_kind coltype_kind(const coltype *c)
+{
+	if (c->values == 0)
+		return COLTYPE_STRING;
+	if (c->ts_ok)
+		return COLTYPE_TIMESTAMP;
+	int kinds = !!c->saw_bool + !!c->saw_num + !!(c->saw_str || c->saw_arr);
+	if (kinds > 1)
+		return COLTYPE_STRING;
+	if (c->saw_bool)
+		return COLTYPE_BOOL;
+	if (c->saw_num) {
+		if (c->all_int) {
+			int64_t lo = c->has_neg ? c->min_neg : 0;
+			uint64_t hi = c->max_pos;
+			if (lo >= -128 && hi <= 127)
+				return COLTYPE_INT8;
+			if (lo >= -32768 && hi <= 32767)
+				return COLTYPE_INT16;
+			if (lo >= INT32_MIN && hi <= INT32_MAX)
+				return COLTYPE_INT32;
+			if (hi <= INT64_MAX)
+				return COLTYPE_INT64;
+			if (!c->has_neg)
+				return COLTYPE_UINT64;
+		}
+		if (c->f32_ok)
+			return COLTYPE_FLOAT32;
+		if (c->f64_ok)
+			return COLTYPE_FLOAT64;
+		return COLTYPE_STRING;
+	}
+	if (c->cat_ok && c->distinct * 2 <= c->values)
+		return COLTYPE_CATEGORY;
+	return COLTYPE_STRING;
+}
+
+uint64_t coltype_values(const coltype *c) { return c->values; }
+int coltype_has_null(const coltype *c) { return c->has_null; }
+int coltype_has_empty(const coltype *c) { return c->has_empty; }
+size_t coltype_distinct(const coltype *c) { return c->cat_ok ? c->distinct : 0; }
+
+static const struct {
+	const char *name, *pandas, *pandas_null, *duckdb;
+} names[] = {
+	[COLTYPE_STRING] = { "string", "string", "string", "VARCHAR" },
+	[COLTYPE_CATEGORY] = { "category", "category", "category", "VARCHAR" },
+	[COLTYPE_TIMESTAMP] = { "timestamp", "datetime64[ms, UTC]", "datetime64[ms, UTC]", "TIMESTAMPTZ" },
+	[COLTYPE_BOOL] = { "bool", "bool", "boolean", "BOOLEAN" },
+	[COLTYPE_INT8] = { "int8", "int8", "Int8", "TINYINT" },
+	[COLTYPE_INT16] = { "int16", "int16", "Int16", "SMALLINT" },
+	[COLTYPE_INT32] = { "int32", "int32", "Int32", "INTEGER" },
+	[COLTYPE_INT64] = { "int64", "int64", "Int64", "BIGINT" },
+	[COLTYPE_UINT64] = { "uint64", "uint64", "UInt64", "UBIGINT" },
+	[COLTYPE_FLOAT32] = { "float32", "float32", "float32", "FLOAT" },
+	[COLTYPE_FLOAT64] = { "float64", "float64", "float64", "DOUBLE" },
+};
+
+const char *coltype_name(enum coltype_kind k) { return names[k].name; }
+const char *coltype_duckdb(enum coltype_kind k) { return names[k].duckdb; }
+const char *coltype_pandas(enum coltype_kind k, int nullable)
+{
+	return nullable ? names[k].pandas_null : names[k].pandas;
+}
+
+int coltype_from_name(const char *name)
+{
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (strcmp(names[k].name, name) == 0)
+			return (int)k;
+	return -1;
+}
+
+int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, char *buf,
+                   const char **out, size_t *out_len)
+{
+	*out = v;
+	*out_len = len;
+	switch (k) {
+	case COLTYPE_INT8:
+	case COLTYPE_INT16:
+	case COLTYPE_INT32:
+	case COLTYPE_INT64:
+	case COLTYPE_UINT64: {
+		int neg;
+		uint64_t mag;
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag))
+			return -1;
+		/* Already canonical (the usual case): as given, no printf. */
+		size_t i = v[0] == '-';
+		if (len > i && len - i < 20 && (v[i] != '0' || len - i == 1) && !(i && v[1] == '0')) {
+			while (i < len && v[i] >= '0' && v[i] <= '9')
+				i++;
+			if (i == len)
+				return 0;
+		}
+		int n = snprintf(buf, COLTYPE_FMT_MAX, "%s%llu", neg ? "-" : "",
+		                 (unsigned long long)mag);
+		*out = buf;
+		*out_len = (size_t)n;
+		return 0;
+	}
+	case COLTYPE_TIMESTAMP: {
+		int64_t ms;
+		if (!ts_value(date_field, t, v, len, &ms))
+			return -1;
+		/* A valid instant already in the output form is kept as given. */
+		if (t == JFLAT_STRING && len == 24 && v[10] == 'T' && v[19] == '.' && v[23] == 'Z')
+			return 0;
+		tspan_format_iso(ms, buf);
+		*out = buf;
+		*out_len = strlen(buf);
+		return 0;
+	}
+	case COLTYPE_BOOL:
+		return t == JFLAT_BOOL ? 0 : -1;
+	case COLTYPE_FLOAT32:
+	case COLTYPE_FLOAT64:
+		return t == JFLAT_NUMBER ? 0 : -1;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,77 @@
+/* down.h - the two passes of osdown: NDJSON (plain or LZ4) in, typed CSV
+ * and its schema out.
+ *
+ * Pass 1 (down_infer) reads every input, flattens each line (jflat) and
+ * infers each column's type (coltype); every line is checked, so bad input
+ * is found before anything is written.  Pass 2 (down_write) reads the
+ * inputs again and writes the CSV (csv).  Inputs that cannot be read twice
+ * (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4 temp file in
+ * $TMPDIR that is unlinked as soon as it is created.
+ *
+ * Memory: per column a fixed state plus its category dictionary (coltype.h);
+ * per input a reader whose line buffer is capped by max_line; one row of
+ * values (at most one line long).  Nothing grows with the row count.
+ *
+ * Errors: functions return an osdl exit code (lib/osdl.h) and leave a
+ * one-line message in down_error(), "FILE:LINE: reason" for bad input.
+ */
+#ifndef DOWN_H
+#define DOWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coltype.h"
+
+struct down_opts {
+	const char *fields;      /* comma list: only these columns, this order */
+	const char *array_sep;   /* join arrays of scalars (NULL: JSON text) */
+	const char *date_fields; /* comma list: integers there are epoch ms */
+	char delim;              /* CSV delimiter */
+	size_t category_max;     /* see coltype_opts */
+	size_t max_line;         /* longest input line; 0: 64 MiB */
+	const char *out_name;    /* the output as named in messages */
+};
+
+/* One output column after pass 1. */
+struct down_col {
+	const char *name;
+	size_t name_len;
+	enum coltype_kind kind;
+	int nullable;   /* some record has no value */
+	int has_empty;  /* some value is "" */
+	int date_field;
+	uint64_t values;
+	size_t distinct;
+};
+
+typedef struct down down;
+
+/* A converter for the NINPUTS paths INPUTS ("-" is stdin); options and the
+ * inputs array are copied or borrowed until down_free (INPUTS borrowed).
+ * NULL on allocation failure. */
+down *down_new(const struct down_opts *opts, char *const *inputs, int ninputs);
+void down_free(down *d); /* NULL is fine; closes the spool files */
+
+/* Pass 1.  Returns OSDL_EXIT_OK or an exit code with down_error() set. */
+int down_infer(down *d);
+
+/* After pass 1: the output columns in order. */
+size_t down_ncols(const down *d);
+void down_col(const down *d, size_t i, struct down_col *c);
+uint64_t down_rows(const down *d);
+
+/* Pass 2: header and rows to FD (not closed), flushed.  Returns an exit
+ * code with down_error() set. */
+int down_write(down *d, int fd);
+
+/* Counters of the last pass: NDJSON bytes read, CSV bytes written, invalid
+ * UTF-8 bytes replaced. */
+uint64_t down_in_bytes(const down *d);
+uint64_t down_out_bytes(const down *d);
+uint64_t down_replaced(const down *d);
+
+/* The last error's message (empty if none). */
+const char *down_error(const down *d);
+
+#endif

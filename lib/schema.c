@@ -1,0 +1,210 @@
+/* schema.c - the schema sidecar of a typed CSV file (JSON). */
+#include "schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "coltype.h"
+#include "csv.h"
+#include "osdl.h"
+
+/* A growable string for the names and the SQL text. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int nomem;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->nomem = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void sb_str(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+/* S with each invalid UTF-8 byte replaced by U+FFFD, as the CSV has it. */
+static void sb_utf8(struct sbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		size_t k = csv_utf8_len(u + i, n - i);
+		if (k == 0) {
+			sb_put(b, "\xEF\xBF\xBD", 3);
+			i++;
+		} else {
+			sb_put(b, s + i, k);
+			i += k;
+		}
+	}
+}
+
+/* A SQL string literal: quotes doubled. */
+static void sb_sql(struct sbuf *b, const char *s, size_t n)
+{
+	sb_put(b, "'", 1);
+	for (size_t i = 0; i < n; i++)
+		sb_put(b, s[i] == '\'' ? "''" : s + i, s[i] == '\'' ? 2 : 1);
+	sb_put(b, "'", 1);
+}
+
+#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+int schema_render(const struct schema_info *s, char **out, size_t *len)
+{
+	int rc = -1;
+	char delim[2] = { s->delim, 0 };
+	char **names = calloc(s->ncols + 1, sizeof *names);
+	struct sbuf sql = { 0 };
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (!names || !g)
+		goto out;
+	for (size_t i = 0; i < s->ncols; i++) {
+		struct sbuf nb = { 0 };
+		sb_utf8(&nb, s->cols[i].name, s->cols[i].name_len);
+		sb_put(&nb, "", 0);
+		if (nb.nomem || !nb.p) {
+			free(nb.p);
+			goto out;
+		}
+		names[i] = nb.p;
+	}
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	yajl_gen_map_open(g);
+	GS(g, "format");
+	GS(g, "osdl-csv-schema/1");
+	GS(g, "generator");
+	GS(g, "osdown osdl " OSDL_VERSION);
+	GS(g, "rows");
+	yajl_gen_integer(g, (long long)s->rows);
+	GS(g, "delimiter");
+	GS(g, delim);
+	GS(g, "header");
+	yajl_gen_bool(g, 1);
+	GS(g, "null");
+	GS(g, "");
+	GS(g, "columns");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < s->ncols; i++) {
+		const struct schema_col *c = &s->cols[i];
+		yajl_gen_map_open(g);
+		GS(g, "name");
+		GS(g, names[i]);
+		GS(g, "type");
+		GS(g, coltype_name(c->kind));
+		GS(g, "nullable");
+		yajl_gen_bool(g, c->nullable);
+		GS(g, "empty_strings");
+		yajl_gen_bool(g, c->has_empty);
+		GS(g, "pandas");
+		GS(g, coltype_pandas(c->kind, c->nullable));
+		GS(g, "duckdb");
+		GS(g, coltype_duckdb(c->kind));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+
+	/* pandas.read_csv keyword arguments.  Timestamps go through
+	 * parse_dates (read_csv has no datetime dtype); only nullable columns
+	 * treat the empty cell as NA, so "" stays "" where there is no null. */
+	GS(g, "pandas");
+	yajl_gen_map_open(g);
+	GS(g, "sep");
+	GS(g, delim);
+	GS(g, "dtype");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (s->cols[i].kind == COLTYPE_TIMESTAMP)
+			continue;
+		GS(g, names[i]);
+		GS(g, coltype_pandas(s->cols[i].kind, s->cols[i].nullable));
+	}
+	yajl_gen_map_close(g);
+	GS(g, "parse_dates");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < s->ncols; i++)
+		if (s->cols[i].kind == COLTYPE_TIMESTAMP)
+			GS(g, names[i]);
+	yajl_gen_array_close(g);
+	GS(g, "keep_default_na");
+	yajl_gen_bool(g, 0);
+	GS(g, "na_values");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (!s->cols[i].nullable)
+			continue;
+		GS(g, names[i]);
+		yajl_gen_array_open(g);
+		GS(g, "");
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+
+	/* DuckDB: the types, and a complete query. */
+	GS(g, "duckdb");
+	yajl_gen_map_open(g);
+	GS(g, "columns");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < s->ncols; i++) {
+		GS(g, names[i]);
+		GS(g, coltype_duckdb(s->cols[i].kind));
+	}
+	yajl_gen_map_close(g);
+	const char *path = s->csv_path ? s->csv_path : "out.csv";
+	sb_str(&sql, "SELECT * FROM read_csv(");
+	sb_sql(&sql, path, strlen(path));
+	sb_str(&sql, ", delim = ");
+	sb_sql(&sql, delim, 1);
+	sb_str(&sql, ", header = true, quote = '\"', escape = '\"', auto_detect = false,"
+	             " allow_quoted_nulls = false, columns = {");
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (i)
+			sb_str(&sql, ", ");
+		sb_sql(&sql, names[i], strlen(names[i]));
+		sb_str(&sql, ": ");
+		sb_sql(&sql, coltype_duckdb(s->cols[i].kind), strlen(coltype_duckdb(s->cols[i].kind)));
+	}
+	sb_str(&sql, "})");
+	if (sql.nomem)
+		goto out;
+	GS(g, "sql");
+	GS(g, sql.p);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+
+	const unsigned char *text;
+	size_t n;
+	if (yajl_gen_get_buf(g, &text, &n) != yajl_gen_status_ok || !(*out = malloc(n + 1)))
+		goto out;
+	memcpy(*out, text, n);
+	(*out)[n] = 0;
+	*len = n;
+	rc = 0;
+out:
+	if (names)
+		for (size_t i = 0; i < s->ncols; i++)
+			free(names[i]);
+	free(names);
+	free(sql.p);
+	if (g)
+		yajl_gen_free(g);
+	return rc;
+}

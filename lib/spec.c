@@ -1,0 +1,133 @@
+/* spec.c - the chunk spec line (INDEX FROM TO [SLICE]) and its cache path. */
+#include "spec.h"
+
+#include "tspan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errbuf.h"
+
+/* An index that can be used as a path component, a make target and a URL
+ * path without escaping, and names exactly one index (no wildcard, no list):
+ * letters, digits and "._-+@" only. */
+static int index_ok(const char *s, size_t len)
+{
+	if (len == 0 || len >= SPEC_INDEX_MAX || (s[0] == '.' && (len == 1 || (len == 2 && s[1] == '.'))))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && !strchr("._-+@", c))
+			return 0;
+	}
+	return 1;
+}
+
+static int parse_time(const char *s, int64_t *ms)
+{
+	int sub = 0;
+	/* A chunk bound finer than 1 ms would be silently widened: refuse. */
+	return tspan_parse_time(s, (size_t)-1, ms, &sub) == 0 && !sub ? 0 : -1;
+}
+
+static int parse_slice(const char *s, int *id, int *max)
+{
+	char *e;
+	long i, n;
+	if (*s < '0' || *s > '9')
+		return -1;
+	i = strtol(s, &e, 10);
+	if (*e != '/' || e[1] < '0' || e[1] > '9')
+		return -1;
+	n = strtol(e + 1, &e, 10);
+	if (*e || n < 1 || n > 1000000 || i < 0 || i >= n)
+		return -1;
+	*id = (int)i;
+	*max = (int)n;
+	return 0;
+}
+
+int spec_parse_args(int argc, char *const argv[], struct spec *sp, char *err, size_t errlen)
+{
+	if (argc < 3 || argc > 4)
+		return errbuf_fail(err, errlen, -1, "a spec is INDEX FROM TO [SLICE], got %d field%s",
+			    argc, argc == 1 ? "" : "s");
+	memset(sp, 0, sizeof *sp);
+	size_t len = strlen(argv[0]);
+	if (!index_ok(argv[0], len))
+		return errbuf_fail(err, errlen, -1, "invalid index name '%.80s' (one concrete index, no wildcard)", argv[0]);
+	memcpy(sp->index, argv[0], len + 1);
+	if (parse_time(argv[1], &sp->from))
+		return errbuf_fail(err, errlen, -1, "invalid FROM instant '%.60s'", argv[1]);
+	if (parse_time(argv[2], &sp->to))
+		return errbuf_fail(err, errlen, -1, "invalid TO instant '%.60s'", argv[2]);
+	if (sp->from >= sp->to)
+		return errbuf_fail(err, errlen, -1, "empty or reversed range %.60s .. %.60s", argv[1], argv[2]);
+	if (argc == 4 && parse_slice(argv[3], &sp->slice_id, &sp->slice_max))
+		return errbuf_fail(err, errlen, -1, "invalid slice '%.40s' (want i/n with 0 <= i < n)", argv[3]);
+	return 0;
+}
+
+int spec_parse_line(const char *line, struct spec *sp, char *err, size_t errlen)
+{
+	char buf[1024];
+	char *fields[5];
+	int n = 0;
+	size_t len = strlen(line);
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len >= sizeof buf)
+		return errbuf_fail(err, errlen, -1, "spec line too long (%zu bytes)", len);
+	memcpy(buf, line, len);
+	buf[len] = 0;
+	for (char *p = buf; *p;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (n == 0 && *p == '#')
+			return 0;
+		if (n == 5)
+			break;
+		fields[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	if (n == 0)
+		return 0;
+	return spec_parse_args(n, fields, sp, err, errlen) ? -1 : 1;
+}
+
+size_t spec_format(const struct spec *sp, char *buf, size_t n)
+{
+	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX];
+	int l;
+	tspan_format_iso(sp->from, a);
+	tspan_format_iso(sp->to, b);
+	if (sp->slice_max)
+		l = snprintf(buf, n, "%s %s %s %d/%d", sp->index, a, b, sp->slice_id, sp->slice_max);
+	else
+		l = snprintf(buf, n, "%s %s %s", sp->index, a, b);
+	return l < 0 || (size_t)l >= n ? 0 : (size_t)l;
+}
+
+size_t spec_chunk_path(const char *dir, const char *fingerprint,
+		       const struct spec *sp, char *buf, size_t n)
+{
+	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX], slice[32] = "";
+	size_t dl = strlen(dir);
+	int l;
+	/* "dir/" and "dir" name the same files; keep "/" itself. */
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (sp->slice_max)
+		snprintf(slice, sizeof slice, ".s%dof%d", sp->slice_id, sp->slice_max);
+	l = snprintf(buf, n, "%.*s%s%s/%s/%s_%s%s.ndjson.lz4", (int)dl, dir,
+		     dl == 1 && dir[0] == '/' ? "" : "/", fingerprint, sp->index,
+		     tspan_format_compact(sp->from, a), tspan_format_compact(sp->to, b), slice);
+	return l < 0 || (size_t)l >= n ? 0 : (size_t)l;
+}
