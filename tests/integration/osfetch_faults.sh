@@ -9,7 +9,7 @@ IDX=osdl-t-fetch-faults-$$
 trap 'osf_proxy_stop; os_curl -XDELETE "$OS_URL/$IDX" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 osf_index "$IDX"
 osf_load "$IDX" 12000 2000
-osf_ids "$IDX" $OSF_FROM_MS $OSF_TO_MS >"$T/want.ids"
+os_ids "$IDX" $OSF_FROM $OSF_TO >"$T/want.ids"
 C=$T/cache
 
 # fault_case NAME WANT_RESTARTS WANT_RETRIES RULE...: fetch through the proxy
@@ -23,7 +23,7 @@ fault_case() {
 	_f=$(cat "$T/out")
 	osf_file_ids "$_f" >"$T/got.ids"
 	t_same_file "$_n: _id multiset equals the server's" "$T/got.ids" "$T/want.ids"
-	t_eq "$_n: restarts, retries in meta" "$(jq -c '[.restarts,.retries]' "$_f.meta")" "[$_rs,$_rt]"
+	t_eq "$_n: restarts, retries in meta" "$(osf_py "$_f" '[M["restarts"], M["retries"]]')" "[$_rs,$_rt]"
 	t_eq "$_n: fault injected" "$(grep -c -E ' (reset|truncate|cutjson|stall|429|503)$' "$T/proxy.log")" "$(($# ))"
 	t_eq "$_n: no scroll context left" "$(osf_open_scrolls "$IDX")" 0
 }
