@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,8 @@ struct opts {
 /* Temp files removed by the signal handler and on every error exit: the
  * only mutable globals besides the options, because a handler cannot be
  * passed a context. */
-static char tmp_csv[4096], tmp_schema[4096];
+static char tmp_csv[PATH_MAX + 16], tmp_schema[PATH_MAX + 16];
+static char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
 
 static void on_signal(int sig)
 {
@@ -66,16 +68,34 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-/* Opens a temp file beside PATH (so rename() is atomic) into TMP.  Returns
- * the descriptor or -1 with the error logged. */
-static int open_tmp(const char *path, char *tmp, size_t size)
+/* Opens PATH for writing.  Device and /proc paths (/dev/stdout, /dev/fd/3)
+ * and existing files that are not regular (a FIFO) are written in place:
+ * FINAL and TMP are left empty.  Anything else is written as a temp file
+ * beside its final name, FINAL, which is PATH with symlinks resolved (so a
+ * link is not replaced by a file), and renamed there by publish().  TMP is
+ * registered for the signal handler before the file exists.  Returns the
+ * descriptor or -1 with the error logged. */
+static int open_out(const char *path, char *final, char *tmp, size_t size)
 {
-	char t[4096];
-	if ((size_t)snprintf(t, sizeof t, "%s.part.XXXXXX", path) >= size) {
+	struct stat st;
+	final[0] = tmp[0] = 0;
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+		int fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			log_errno("%s", path);
+		return fd;
+	}
+	char real[PATH_MAX];
+	const char *name = realpath(path, real) ? real : path;
+	char t[PATH_MAX + 16];
+	if (strlen(name) >= size ||
+	    (size_t)snprintf(t, sizeof t, "%s.part.XXXXXX", name) >= size) {
 		log_error("%s: name too long", path);
 		return -1;
 	}
-	memcpy(tmp, t, strlen(t) + 1); /* registered before it exists */
+	memcpy(final, name, strlen(name) + 1);
+	memcpy(tmp, t, strlen(t) + 1);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		log_errno("%s", path);
@@ -93,14 +113,20 @@ static int open_tmp(const char *path, char *tmp, size_t size)
 	return fd;
 }
 
-/* fsync + close + rename of a finished temp file.  0 or -1 (logged). */
-static int publish(int fd, char *tmp, const char *path)
+/* Closes a finished output; a temp file is synced first and renamed to
+ * FINAL.  0 or -1 (logged as PATH). */
+static int publish(int fd, char *tmp, const char *final, const char *path)
 {
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if (tmp[0] && fsync(fd) < 0) {
+		log_errno("%s", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
 		log_errno("%s", path);
 		return -1;
 	}
-	if (rename(tmp, path) < 0) {
+	if (tmp[0] && rename(tmp, final) < 0) {
 		log_errno("rename %s", path);
 		return -1;
 	}
@@ -206,7 +232,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
-		case 'o': o->output = optarg; break;
+		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case O_SCHEMA: o->schema = optarg; break;
 		case 'V': printf("osdown osdl %s\n", OSDL_VERSION); exit(OSDL_EXIT_OK);
 		default: fputs(usage_text, stderr); return -1;
@@ -297,12 +323,12 @@ int main(int argc, char **argv)
 	}
 
 	/* Pass 2.  Nothing has been written yet. */
-	if (o.output && (out_fd = open_tmp(o.output, tmp_csv, sizeof tmp_csv)) < 0) {
+	if (o.output && (out_fd = open_out(o.output, final_csv, tmp_csv, sizeof tmp_csv)) < 0) {
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
 	if (o.schema) {
-		if ((schema_fd = open_tmp(o.schema, tmp_schema, sizeof tmp_schema)) < 0) {
+		if ((schema_fd = open_out(o.schema, final_schema, tmp_schema, sizeof tmp_schema)) < 0) {
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
@@ -323,7 +349,7 @@ int main(int argc, char **argv)
 	if (schema_fd >= 0) {
 		int fd = schema_fd;
 		schema_fd = -1;
-		if (publish(fd, tmp_schema, o.schema) < 0) {
+		if (publish(fd, tmp_schema, final_schema, o.schema) < 0) {
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
@@ -331,7 +357,7 @@ int main(int argc, char **argv)
 	if (o.output) {
 		int fd = out_fd;
 		out_fd = 1;
-		if (publish(fd, tmp_csv, o.output) < 0) {
+		if (publish(fd, tmp_csv, final_csv, o.output) < 0) {
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}

@@ -33,6 +33,7 @@ struct opts {
 	const char *tmpdir;
 	int unique;
 	int skip_bad;
+	int sorted_keys;
 	size_t max_line;
 	char **inputs;
 	size_t ninputs, capinputs;
@@ -61,8 +62,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: osmerge [-k FIELD[:asc|:desc]]... [-o FILE] [-z] [--files-from FILE]\n"
 		"               [--sort] [--memory SIZE] [--tmpdir DIR] [--unique] [--skip-bad]\n"
-		"               [--missing first|last] [--max-line SIZE] [--log-level LEVEL]\n"
-		"               [--log-file FILE] [FILE...]\n"
+		"               [--missing first|last] [--max-line SIZE] [--sorted-keys N]\n"
+		"               [--log-level LEVEL] [--log-file FILE] [FILE...]\n"
 		"       osmerge -h|--help|-V|--version\n"
 		"\n"
 		"Merges sorted NDJSON files (plain or LZ4; none or '-' = stdin) in key order.\n"
@@ -78,6 +79,7 @@ static void usage(FILE *f)
 		"  -o, --output FILE       write to FILE (renamed into place at the end)\n"
 		"      --skip-bad          skip and count bad lines and unreadable files\n"
 		"      --sort              sort unsorted input (external merge sort)\n"
+		"      --sorted-keys N     inputs are sorted by the first N keys only\n"
 		"      --tmpdir DIR        temporary files (default $TMPDIR, else /tmp)\n"
 		"      --unique            drop repeated _id within equal keys\n"
 		"  -V, --version           print the version\n"
@@ -155,7 +157,7 @@ static int read_files_from(struct opts *o, const char *file)
 }
 
 enum { OPT_FILES_FROM = 256, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAX_LINE, OPT_MEMORY,
-       OPT_MISSING, OPT_SKIP_BAD, OPT_SORT, OPT_TMPDIR, OPT_UNIQUE };
+       OPT_MISSING, OPT_SKIP_BAD, OPT_SORT, OPT_SORTED_KEYS, OPT_TMPDIR, OPT_UNIQUE };
 
 /* Fills O from argv.  Returns -1 to go on, else the exit status. */
 static int parse_args(struct opts *o, int argc, char **argv)
@@ -173,6 +175,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 		{ "sort", no_argument, NULL, OPT_SORT },
+		{ "sorted-keys", required_argument, NULL, OPT_SORTED_KEYS },
 		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 		{ "unique", no_argument, NULL, OPT_UNIQUE },
 		{ "version", no_argument, NULL, 'V' },
@@ -236,6 +239,16 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_SKIP_BAD: o->skip_bad = 1; break;
 		case OPT_SORT: o->sort = 1; break;
+		case OPT_SORTED_KEYS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > JKEY_MAX) {
+				log_error("bad --sorted-keys '%s' (a number of keys, at least 1)", optarg);
+				return OSDL_EXIT_USAGE;
+			}
+			o->sorted_keys = (int)v;
+			break;
+		}
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_UNIQUE: o->unique = 1; break;
 		default:
@@ -245,6 +258,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	}
 	if (o->keys.n == 0)
 		jkey_spec_add(&o->keys, "@timestamp");
+	if (o->sorted_keys > o->keys.n) {
+		log_error("--sorted-keys %d: only %d keys given", o->sorted_keys, o->keys.n);
+		return OSDL_EXIT_USAGE;
+	}
 	o->keys.with_id = o->unique;
 	for (int i = optind; i < argc; i++)
 		if (add_input(o, argv[i]) != 0) {
@@ -342,7 +359,8 @@ static int run(struct opts *o)
 		log_error("out of memory");
 		goto out;
 	}
-	struct kmerge_opts mo = { &o->keys, o->max_line, fanin, !o->sort, o->unique, o->skip_bad, g_tmp };
+	struct kmerge_opts mo = { &o->keys, o->max_line, fanin, !o->sort, o->unique, o->skip_bad, g_tmp,
+				  o->sorted_keys };
 	log_msg(LOG_DETAILED, "%zu inputs, %zu open at once, memory %zu MiB%s", o->ninputs, fanin,
 		o->memory >> 20, o->sort ? ", sorting" : "");
 	int k;

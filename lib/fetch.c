@@ -313,17 +313,6 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		st->cached = 1;
 		return 0;
 	}
-	if (!*engine_known) {
-		struct http_resp resp;
-		int erc = engine_detect(h, engine_cache, &resp);
-		if (erc != 0) {
-			snprintf(err, errlen, "%s", resp.err);
-			return erc;
-		}
-		*engine_known = 1;
-		log_msg(LOG_DETAILED, "%s at %s: method %s", engine_cache->name, http_base_url(h),
-			engine_method_name(engine_cache->method));
-	}
 	r.h = h;
 	r.e = engine_cache;
 	r.q = q;
@@ -332,9 +321,22 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	r.st = st;
 	r.err = err;
 	r.errlen = errlen;
+	/* Local trouble (no space, no permission) shows before any request. */
 	r.pub = publish_begin(path, err, errlen);
 	if (!r.pub)
 		return OSDL_EXIT_IO;
+	if (!*engine_known) {
+		struct http_resp resp;
+		int erc = engine_detect(h, engine_cache, &resp);
+		if (erc != 0) {
+			snprintf(err, errlen, "%s", resp.err);
+			rc = erc;
+			goto out;
+		}
+		*engine_known = 1;
+		log_msg(LOG_DETAILED, "%s at %s: method %s", engine_cache->name, http_base_url(h),
+			engine_method_name(engine_cache->method));
+	}
 	r.parser = search_new(emit_doc, &r, 0);
 	if (!r.parser) {
 		snprintf(err, errlen, "out of memory");

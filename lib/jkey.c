@@ -90,6 +90,18 @@ static int scan_string(struct scan *s, const unsigned char **cs, size_t *cl, int
 	const unsigned char *begin = ++s->p, *p = begin, *end = s->end;
 	*esc = 0;
 	for (;;) {
+		/* Eight bytes at a time while none is '"', '\\', < 0x20 or >= 0x80
+		 * (may stop early on a false alarm: the byte loop decides). */
+		while (end - p >= 8) {
+			uint64_t x, q, b;
+			memcpy(&x, p, 8);
+			q = x ^ 0x2222222222222222ull;
+			b = x ^ 0x5C5C5C5C5C5C5C5Cull;
+			if ((((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b) |
+			     ((x - 0x2020202020202020ull) & ~x) | x) & 0x8080808080808080ull)
+				break;
+			p += 8;
+		}
 		while (p < end && !str_special[*p])
 			p++;
 		if (p >= end)

@@ -554,6 +554,24 @@ struct input {
 
 enum { IN_PENDING, IN_OPEN, IN_DONE };
 
+/* With sorted_keys < the number of keys, an input is read one run of equal
+ * leading keys at a time; the run is copied here and sorted by all keys. */
+struct rline {
+	size_t off, len;    /* line in mem */
+	jkey_val v[JKEY_MAX];
+};
+
+struct runbuf {
+	char *mem;
+	size_t used, cap;
+	struct rline *recs, **order;
+	size_t n, cap_recs, pos;
+	struct rline next;  /* first line of the next run, at next_off in nextmem */
+	char *nextmem;
+	size_t nextcap;
+	int have_next, eof;
+};
+
 struct slot {
 	kmerge_reader *r;   /* NULL: free slot */
 	char *line;
@@ -562,6 +580,7 @@ struct slot {
 	uint32_t origin;    /* input number of the current line */
 	int level;          /* 0: an input; > 0: a spill file */
 	char *tmppath;      /* spill file to remove when done */
+	struct runbuf *run; /* run mode only */
 };
 
 struct merger {
@@ -576,6 +595,8 @@ struct merger {
 	size_t nslot;       /* fanin */
 	kmerge_heap *heap;
 	kmerge_out *out;
+	int run_mode;       /* only the first sorted_keys keys are sorted in inputs */
+	jkey_spec lead;     /* those keys */
 };
 
 static int key_origin_cmp(const jkey_spec *ks, const jkey_val *a, uint32_t oa, const jkey_val *b, uint32_t ob)
@@ -592,14 +613,173 @@ static int slot_cmp(void *ctx, size_t a, size_t b)
 	return key_origin_cmp(m->o->keys, m->slot[a].v, m->slot[a].origin, m->slot[b].v, m->slot[b].origin);
 }
 
+static void runbuf_free(struct runbuf *b)
+{
+	if (!b)
+		return;
+	free(b->mem);
+	free(b->recs);
+	free(b->order);
+	free(b->nextmem);
+	free(b);
+}
+
+/* Copies a document (line and keys) to DST, its bytes at *mem + *used,
+ * growing *mem; key pointers are stored relative to the line for now. */
+static int copy_doc(char **mem, size_t *used, size_t *cap, struct rline *dst, int nv,
+		    const char *line, size_t len, const jkey_val *v)
+{
+	if (*used + len + 1 > *cap) {
+		size_t c = *cap ? *cap : 64 * 1024;
+		while (c < *used + len + 1)
+			c *= 2;
+		char *p = realloc(*mem, c);
+		if (!p)
+			return -1;
+		*mem = p;
+		*cap = c;
+	}
+	memcpy(*mem + *used, line, len);
+	(*mem)[*used + len] = '\0';
+	dst->off = *used;
+	dst->len = len;
+	for (int i = 0; i < nv; i++) {
+		dst->v[i] = v[i];
+		dst->v[i].p = v[i].p ? (const char *)(uintptr_t)(v[i].p - line) : NULL;
+	}
+	*used += len + 1;
+	return 0;
+}
+
+/* Turns the line-relative key pointers of copy_doc() into real ones. */
+static void rebase(struct rline *r, const char *mem, int nv)
+{
+	for (int i = 0; i < nv; i++)
+		if (r->v[i].p) /* a value never starts at offset 0 of its line */
+			r->v[i].p = mem + r->off + (uintptr_t)r->v[i].p;
+}
+
+static int rline_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct rline *x = *(struct rline *const *)a, *y = *(struct rline *const *)b;
+	int c = jkey_cmp(ctx, x->v, y->v);
+	return c ? c : x < y ? -1 : x > y; /* stable: records are in input order */
+}
+
+/* Keeps LINE as the first line of the next run (in nextmem). */
+static int set_next(struct runbuf *b, int nv, const char *line, size_t len, const jkey_val *v)
+{
+	size_t u = 0;
+	if (copy_doc(&b->nextmem, &u, &b->nextcap, &b->next, nv, line, len, v) != 0)
+		return -1;
+	rebase(&b->next, b->nextmem, nv);
+	b->have_next = 1;
+	return 0;
+}
+
+static int add_rec(struct runbuf *b, int nv, const char *line, size_t len, const jkey_val *v)
+{
+	if (b->n == b->cap_recs) {
+		size_t c = b->cap_recs ? b->cap_recs * 2 : 64;
+		struct rline *r = realloc(b->recs, c * sizeof *r);
+		if (!r)
+			return -1;
+		b->recs = r;
+		struct rline **o = realloc(b->order, c * sizeof *o);
+		if (!o)
+			return -1;
+		b->order = o;
+		b->cap_recs = c;
+	}
+	if (copy_doc(&b->mem, &b->used, &b->cap, &b->recs[b->n], nv, line, len, v) != 0)
+		return -1;
+	b->n++;
+	return 0;
+}
+
+/* Reads the next run of equal leading keys of S into its buffer, sorted by
+ * all keys.  Returns 1, 0 at end of input, or -1.  Memory: the longest run. */
+static int fill_run(struct merger *m, struct slot *s)
+{
+	struct runbuf *b = s->run;
+	int nv = jkey_nvals(m->o->keys);
+	char *line;
+	size_t len;
+	jkey_val v[JKEY_MAX];
+	b->used = b->n = b->pos = 0;
+	if (!b->have_next) {
+		int k = b->eof ? 0 : kmerge_next_doc(s->r, &line, &len, v, m->st, m->err);
+		if (k <= 0)
+			return k;
+		if (set_next(b, nv, line, len, v) != 0)
+			goto nomem;
+	}
+	/* The run's leading keys are those of the lookahead, valid in nextmem
+	 * until the next lookahead replaces it at the end of the run. */
+	if (add_rec(b, nv, b->nextmem, b->next.len, b->next.v) != 0)
+		goto nomem;
+	b->have_next = 0;
+	for (;;) {
+		int k = kmerge_next_doc(s->r, &line, &len, v, m->st, m->err);
+		if (k < 0)
+			return -1;
+		if (k == 0) {
+			b->eof = 1;
+			break;
+		}
+		int c = jkey_cmp(&m->lead, v, b->next.v);
+		if (c < 0) {
+			char now[256], before[256];
+			format_keys(&m->lead, v, now, sizeof now);
+			format_keys(&m->lead, b->next.v, before, sizeof before);
+			set_err(m->err, KMERGE_EDATA, "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
+				kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r), now, before);
+			return -1;
+		}
+		if (c > 0) {
+			if (set_next(b, nv, line, len, v) != 0)
+				goto nomem;
+			break;
+		}
+		if (add_rec(b, nv, line, len, v) != 0)
+			goto nomem;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		rebase(&b->recs[i], b->mem, nv);
+		b->order[i] = &b->recs[i];
+	}
+	if (b->n > 1)
+		qsort_r(b->order, b->n, sizeof *b->order, rline_cmp, (void *)m->o->keys);
+	return 1;
+nomem:
+	set_err(m->err, KMERGE_ENOMEM, "out of memory");
+	return -1;
+}
+
 /* Reads the slot's next document.  Returns 1, 0 (slot closed and freed) or -1. */
 static int slot_advance(struct merger *m, struct slot *s)
 {
-	int k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, m->st, m->err);
+	int k;
+	if (s->run) {
+		struct runbuf *b = s->run;
+		k = 1;
+		if (b->pos >= b->n)
+			k = fill_run(m, s);
+		if (k > 0) {
+			struct rline *r = b->order[b->pos++];
+			s->line = b->mem + r->off;
+			s->len = r->len;
+			memcpy(s->v, r->v, sizeof(jkey_val) * (size_t)jkey_nvals(m->o->keys));
+		}
+	} else {
+		k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, m->st, m->err);
+	}
 	if (k > 0 && s->r->tagged)
 		s->origin = s->r->origin;
 	if (k != 0)
 		return k;
+	runbuf_free(s->run);
+	s->run = NULL;
 	kmerge_reader_close(s->r);
 	s->r = NULL;
 	if (s->tmppath) {
@@ -764,6 +944,10 @@ static int admit(struct merger *m, size_t i)
 	}
 	s->origin = (uint32_t)i;
 	s->level = 0;
+	if (m->run_mode && !(s->run = calloc(1, sizeof *s->run))) {
+		set_err(m->err, KMERGE_ENOMEM, "out of memory");
+		return -1;
+	}
 	int k = slot_advance(m, s);
 	if (k < 0)
 		return -1;
@@ -826,6 +1010,14 @@ static int first_keys(struct merger *m)
 			memcpy(s->v, v, sizeof(jkey_val) * (size_t)nv);
 			s->origin = (uint32_t)i;
 			in->state = IN_OPEN;
+			if (m->run_mode) { /* the line read becomes the first of a run */
+				if (!(s->run = calloc(1, sizeof *s->run)) || set_next(s->run, nv, line, len, v) != 0) {
+					set_err(m->err, KMERGE_ENOMEM, "out of memory");
+					return -1;
+				}
+				if (slot_advance(m, s) < 0)
+					return -1;
+			}
 			kmerge_heap_push(m->heap, (size_t)(s - m->slot));
 			continue;
 		}
@@ -863,6 +1055,10 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 	}
 	for (size_t i = 0; i < n; i++)
 		m.in[i].path = paths[i];
+	m.run_mode = o->sorted_keys > 0 && o->sorted_keys < o->keys->n;
+	m.lead = *o->keys;
+	if (m.run_mode)
+		m.lead.n = o->sorted_keys;
 	if (first_keys(&m) != 0)
 		goto out;
 	for (;;) {
@@ -871,7 +1067,11 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 			size_t i = m.pending[m.next_pending];
 			if (kmerge_heap_size(m.heap)) {
 				const struct slot *t = &m.slot[kmerge_heap_top(m.heap)];
-				if (key_origin_cmp(o->keys, m.in[i].first, (uint32_t)i, t->v, t->origin) > 0)
+				/* In run mode an input's first run may hold smaller keys
+				 * than its first line: admit on the leading keys. */
+				int c = m.run_mode ? (jkey_cmp(&m.lead, m.in[i].first, t->v) > 0)
+						   : key_origin_cmp(o->keys, m.in[i].first, (uint32_t)i, t->v, t->origin) > 0;
+				if (c)
 					break;
 			}
 			if (o->tmp == NULL && open_slots(&m) >= m.nslot) {
@@ -901,6 +1101,7 @@ out:
 	if (m.slot)
 		for (size_t i = 0; i < m.nslot; i++) {
 			kmerge_reader_close(m.slot[i].r);
+			runbuf_free(m.slot[i].run);
 			if (m.slot[i].tmppath) {
 				xsort_tmp_remove(o->tmp, m.slot[i].tmppath);
 				free(m.slot[i].tmppath);

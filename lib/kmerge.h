@@ -97,6 +97,10 @@ struct kmerge_opts {
 	int unique;            /* drop a repeated _id within equal keys */
 	int skip_bad;          /* skip and count bad lines and unreadable files */
 	xsort_tmp *tmp;        /* temp files for passes (needed if n > fanin) */
+	int sorted_keys;       /* 0: inputs are sorted by all keys; N: only by the
+				  first N, and each run of equal first-N keys is
+				  buffered and sorted by all keys (memory: the
+				  longest run per open input) */
 };
 
 /* Opens PATH ("-" = stdin).  Returns NULL and fills ERR (EIO, or nothing

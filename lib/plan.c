@@ -8,17 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "errbuf.h"
 
 void plan_init(struct plan *p, size_t max_chunks)
 {
@@ -38,14 +28,14 @@ int plan_add(struct plan *p, const char *index, int64_t from, int64_t to,
 {
 	size_t len = strlen(index);
 	if (p->n >= p->max)
-		return fail(err, errlen, "the plan has more than %zu chunks (see --max-chunks)", p->max);
+		return errbuf_fail(err, errlen, -1, "the plan has more than %zu chunks (see --max-chunks)", p->max);
 	if (len >= SPEC_INDEX_MAX)
-		return fail(err, errlen, "index name too long: %.60s...", index);
+		return errbuf_fail(err, errlen, -1, "index name too long: %.60s...", index);
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
 		struct plan_chunk *c = realloc(p->c, cap * sizeof *c);
 		if (!c)
-			return fail(err, errlen, "out of memory for %zu chunks", cap);
+			return errbuf_fail(err, errlen, -1, "out of memory for %zu chunks", cap);
 		p->c = c;
 		p->cap = cap;
 	}
@@ -64,14 +54,14 @@ int plan_pattern_period(const char *pattern, struct tspan_step *period,
 {
 	int rc = tspan_pattern_period(pattern, period);
 	if (rc < 0)
-		return fail(err, errlen, "index pattern '%.100s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",
+		return errbuf_fail(err, errlen, -1, "index pattern '%.100s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",
 			    pattern);
 	if (rc == 0 && strchr(pattern, '%')) {
 		int only_literal = 1;
 		for (const char *s = pattern; (s = strchr(s, '%')); s += 2)
 			only_literal &= s[1] == '%';
 		if (only_literal)
-			return fail(err, errlen, "index pattern '%.100s' has no time token (%%Y %%m %%d %%j %%H)",
+			return errbuf_fail(err, errlen, -1, "index pattern '%.100s' has no time token (%%Y %%m %%d %%j %%H)",
 				    pattern);
 	}
 	return rc;
@@ -87,7 +77,7 @@ int plan_calendar(struct plan *p, const char *pattern, int64_t from, int64_t to,
 	if (timed < 0)
 		return -1;
 	if (from >= to)
-		return fail(err, errlen, "empty or reversed range");
+		return errbuf_fail(err, errlen, -1, "empty or reversed range");
 	for (int64_t t = from; t < to;) {
 		int64_t e = to, b;
 		/* floor(t) <= t < floor(t) + step, so every chunk is non-empty. */
@@ -97,7 +87,7 @@ int plan_calendar(struct plan *p, const char *pattern, int64_t from, int64_t to,
 			if ((b = tspan_add(tspan_floor(t, period), period)) < e)
 				e = b;
 			if (!tspan_pattern_format(pattern, t, name, sizeof name))
-				return fail(err, errlen, "index name too long for pattern %.60s", pattern);
+				return errbuf_fail(err, errlen, -1, "index name too long for pattern %.60s", pattern);
 		}
 		if (plan_add(p, timed ? name : pattern, t, e, 0, 0, -1, err, errlen))
 			return -1;
@@ -114,7 +104,7 @@ static int add_group(struct plan *p, const char *index, int64_t from, int64_t to
 	if (nslice <= 1)
 		return plan_add(p, index, from, to, 0, 0, docs, err, errlen);
 	if (nslice > 1000000)
-		return fail(err, errlen, "%" PRId64 " documents in one millisecond of %s need %" PRId64
+		return errbuf_fail(err, errlen, -1, "%" PRId64 " documents in one millisecond of %s need %" PRId64
 			    " slices; raise --target-docs", docs, index, nslice);
 	for (int64_t i = 0; i < nslice; i++) {
 		int64_t share = docs / nslice + (i < docs % nslice);

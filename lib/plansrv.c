@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "errbuf.h"
 #include <yajl/yajl_tree.h>
 
 #define HIST_BUCKETS 1000 /* per request; far below search.max_buckets (65535) */
@@ -27,25 +29,13 @@ struct plansrv_names {
 	size_t ng;
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* The request failed: RC from http_json, with the server's reason. */
 static int req_fail(char *err, size_t errlen, int rc, const char *what,
 		    const struct http_resp *resp)
 {
 	if (resp->status)
-		return fail(err, errlen, rc, "%s: HTTP %ld: %s", what, resp->status, resp->err);
-	return fail(err, errlen, rc, "%s: %s", what, resp->err[0] ? resp->err : "request failed");
+		return errbuf_fail(err, errlen, rc, "%s: HTTP %ld: %s", what, resp->status, resp->err);
+	return errbuf_fail(err, errlen, rc, "%s: %s", what, resp->err[0] ? resp->err : "request failed");
 }
 
 /* EXPR into PATH-safe form: anything but the characters index expressions
@@ -139,7 +129,7 @@ int plansrv_resolve(http *h, const char *expr, plansrv_names **out, char *err, s
 
 	*out = NULL;
 	if (!r)
-		return fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	url_part(expr, enc, sizeof enc);
 	snprintf(path, sizeof path, "/_resolve/index/%s?expand_wildcards=open&ignore_unavailable=true", enc);
 	if ((rc = http_json(h, "GET", path, NULL, &root, &resp))) {
@@ -166,7 +156,7 @@ int plansrv_resolve(http *h, const char *expr, plansrv_names **out, char *err, s
 	rc = 0;
 	goto out;
 nomem:
-	fail(err, errlen, rc, "out of memory");
+	errbuf_fail(err, errlen, rc, "out of memory");
 out:
 	yajl_tree_free(root);
 	plansrv_names_free(r);
@@ -332,13 +322,13 @@ int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, s
 	if (!tf) {
 		snprintf(bad, sizeof bad, "unknown time field %s", tfn);
 		closest(tfn, fields, bad, sizeof bad);
-		rc = fail(err, errlen, OSDL_EXIT_USAGE, "%s (see --time-field)", bad);
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "%s (see --time-field)", bad);
 		goto out;
 	}
 	for (size_t i = 0; i < tf->u.object.len; i++) {
 		const char *type = tf->u.object.keys[i];
 		if (strcmp(type, "date") != 0 && strcmp(type, "date_nanos") != 0) {
-			rc = fail(err, errlen, OSDL_EXIT_USAGE, "time field %s is of type %s, not date", tfn, type);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "time field %s is of type %s, not date", tfn, type);
 			goto out;
 		}
 	}
@@ -353,7 +343,7 @@ int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, s
 		nbad++;
 	}
 	if (nbad)
-		rc = fail(err, errlen, OSDL_EXIT_USAGE, "unknown field%s in --fields: %s", nbad > 1 ? "s" : "", bad);
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "unknown field%s in --fields: %s", nbad > 1 ? "s" : "", bad);
 out:
 	yajl_tree_free(root);
 	return rc;
@@ -377,7 +367,7 @@ static int add_leaf(struct counter *c, int64_t from, int64_t to, int64_t docs)
 		size_t cap = c->cap ? c->cap * 2 : 1024;
 		struct plan_leaf *l = realloc(c->leaves, cap * sizeof *l);
 		if (!l)
-			return fail(c->err, c->errlen, OSDL_EXIT_FAIL, "out of memory");
+			return errbuf_fail(c->err, c->errlen, OSDL_EXIT_FAIL, "out of memory");
 		c->leaves = l;
 		c->cap = cap;
 	}
@@ -419,13 +409,13 @@ static int count_range(struct counter *c, int64_t from, int64_t to)
 	}
 	failed = yajl_tree_get(root, fp, yajl_t_number);
 	if (failed && YAJL_GET_INTEGER(failed) > 0) {
-		rc = fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: %lld shard(s) failed",
+		rc = errbuf_fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: %lld shard(s) failed",
 			  c->index, YAJL_GET_INTEGER(failed));
 		goto out;
 	}
 	b = yajl_tree_get(root, bp, yajl_t_array);
 	if (!b) {
-		rc = fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: no histogram in the response",
+		rc = errbuf_fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: no histogram in the response",
 			  c->index);
 		goto out;
 	}
@@ -434,7 +424,7 @@ static int count_range(struct counter *c, int64_t from, int64_t to)
 		yajl_val key = yajl_tree_get(b->u.array.values[i], kp, yajl_t_number);
 		yajl_val cnt = yajl_tree_get(b->u.array.values[i], dp, yajl_t_number);
 		if (!key || !cnt) {
-			rc = fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: bad bucket", c->index);
+			rc = errbuf_fail(c->err, c->errlen, OSDL_EXIT_SERVER, "counting documents in %s: bad bucket", c->index);
 			break;
 		}
 		int64_t lo = YAJL_GET_INTEGER(key), hi = lo + width, docs = YAJL_GET_INTEGER(cnt);
@@ -452,7 +442,7 @@ static int count_range(struct counter *c, int64_t from, int64_t to)
 	}
 	goto out;
 nomem:
-	rc = fail(c->err, c->errlen, OSDL_EXIT_FAIL, "out of memory");
+	rc = errbuf_fail(c->err, c->errlen, OSDL_EXIT_FAIL, "out of memory");
 out:
 	yajl_tree_free(root);
 	free(filter);
@@ -489,14 +479,14 @@ int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64
 
 	if (!filter || asprintf(&body, "{\"query\":%s}", filter) < 0) {
 		free(filter);
-		return fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	url_part(expr, enc, sizeof enc);
 	snprintf(path, sizeof path, "/%s/_count?ignore_unavailable=true&allow_no_indices=true", enc);
 	if ((rc = http_json(h, "POST", path, body, &root, &resp)))
 		req_fail(err, errlen, rc, "counting the range", &resp);
 	else if (!(c = yajl_tree_get(root, cp, yajl_t_number)))
-		rc = fail(err, errlen, OSDL_EXIT_SERVER, "counting the range: no count in the response");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_SERVER, "counting the range: no count in the response");
 	else
 		*n = YAJL_GET_INTEGER(c);
 	yajl_tree_free(root);

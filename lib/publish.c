@@ -140,8 +140,14 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 		snprintf(err, errlen, "%s: %s", p->final, strerror(errno));
 		return -1;
 	}
+	/* No signal between creating the file and registering it: a second
+	 * SIGINT/SIGTERM _exits from the handler, which must know the file. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
@@ -151,6 +157,7 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	umask(um);
 	fchmod(fd, 0666 & ~um);
 	*slot = reg_add(tmp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (*slot < 0) {
 		close(fd);
 		unlink(tmp);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "errbuf.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -23,18 +25,6 @@ struct query {
 	int fp_ok;         /* fp is up to date */
 	char fp[17];
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 query *query_new(const char *time_field)
 {
@@ -144,11 +134,11 @@ int query_load_string(query *q, const char *json, char *err, size_t errlen)
 	if (!root) {
 		/* yajl's message spans lines; the first one says what is wrong. */
 		perr[strcspn(perr, "\n")] = 0;
-		fail(err, errlen, "invalid query JSON: %s", perr[0] ? perr : "parse error");
+		errbuf_fail(err, errlen, -1, "invalid query JSON: %s", perr[0] ? perr : "parse error");
 		goto out;
 	}
 	if (!YAJL_IS_OBJECT(root)) {
-		fail(err, errlen, "invalid query JSON: not an object");
+		errbuf_fail(err, errlen, -1, "invalid query JSON: not an object");
 		goto out;
 	}
 	v = root;
@@ -158,12 +148,12 @@ int query_load_string(query *q, const char *json, char *err, size_t errlen)
 		if (root->u.object.len != 1) {
 			/* A body with "size", "sort", "_source"... would be silently
 			 * ignored; fields belong in --fields. */
-			fail(err, errlen, "query JSON: a body with \"query\" may hold nothing else");
+			errbuf_fail(err, errlen, -1, "query JSON: a body with \"query\" may hold nothing else");
 			goto out;
 		}
 		v = root->u.object.values[i];
 		if (!YAJL_IS_OBJECT(v)) {
-			fail(err, errlen, "query JSON: \"query\" is not an object");
+			errbuf_fail(err, errlen, -1, "query JSON: \"query\" is not an object");
 			goto out;
 		}
 	}
@@ -171,7 +161,7 @@ int query_load_string(query *q, const char *json, char *err, size_t errlen)
 	if (v->u.object.len) {
 		canon = to_json(v);
 		if (!canon) {
-			fail(err, errlen, "out of memory");
+			errbuf_fail(err, errlen, -1, "out of memory");
 			goto out;
 		}
 	}
@@ -192,13 +182,13 @@ int query_load_file(query *q, const char *path, char *err, size_t errlen)
 	int rc = -1;
 
 	if (!f)
-		return fail(err, errlen, "cannot open query file %s: %s", path, strerror(errno));
+		return errbuf_fail(err, errlen, -1, "cannot open query file %s: %s", path, strerror(errno));
 	for (;;) {
 		if (cap - len < 65536) {
 			cap = cap ? cap * 2 : 65536;
 			char *nb = realloc(buf, cap + 1);
 			if (!nb) {
-				fail(err, errlen, "out of memory reading %s", path);
+				errbuf_fail(err, errlen, -1, "out of memory reading %s", path);
 				goto out;
 			}
 			buf = nb;
@@ -206,18 +196,18 @@ int query_load_file(query *q, const char *path, char *err, size_t errlen)
 		size_t n = fread(buf + len, 1, cap - len, f);
 		len += n;
 		if (len > QUERY_FILE_MAX) {
-			fail(err, errlen, "query file %s is larger than %d bytes", path, QUERY_FILE_MAX);
+			errbuf_fail(err, errlen, -1, "query file %s is larger than %d bytes", path, QUERY_FILE_MAX);
 			goto out;
 		}
 		if (n == 0)
 			break;
 	}
 	if (ferror(f)) {
-		fail(err, errlen, "cannot read query file %s: %s", path, strerror(errno));
+		errbuf_fail(err, errlen, -1, "cannot read query file %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (memchr(buf, 0, len)) {
-		fail(err, errlen, "invalid query JSON in %s: NUL byte", path);
+		errbuf_fail(err, errlen, -1, "invalid query JSON in %s: NUL byte", path);
 		goto out;
 	}
 	buf[len] = 0;
@@ -283,7 +273,7 @@ int query_set_fields(query *q, const char *csv, char *err, size_t errlen)
 		while (l && (s[l - 1] == ' ' || s[l - 1] == '\t'))
 			l--;
 		if (!l) {
-			fail(err, errlen, "empty field name in --fields '%.80s'", csv);
+			errbuf_fail(err, errlen, -1, "empty field name in --fields '%.80s'", csv);
 			goto fail;
 		}
 		int dup = 0;
@@ -291,7 +281,7 @@ int query_set_fields(query *q, const char *csv, char *err, size_t errlen)
 			dup = strlen(q->fields[i]) == l && memcmp(q->fields[i], s, l) == 0;
 		if (!dup) {
 			if (q->nfields == QUERY_FIELDS_MAX) {
-				fail(err, errlen, "more than %d fields", QUERY_FIELDS_MAX);
+				errbuf_fail(err, errlen, -1, "more than %d fields", QUERY_FIELDS_MAX);
 				goto fail;
 			}
 			char **nf = realloc(q->fields, (q->nfields + 1) * sizeof *nf);
@@ -309,7 +299,7 @@ int query_set_fields(query *q, const char *csv, char *err, size_t errlen)
 	if (build_source(q) == 0)
 		return 0;
 nomem:
-	fail(err, errlen, "out of memory");
+	errbuf_fail(err, errlen, -1, "out of memory");
 fail:
 	free_fields(q);
 	return -1;

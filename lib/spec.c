@@ -8,17 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "errbuf.h"
 
 /* An index that can be used as a path component, a make target and a URL
  * path without escaping, and names exactly one index (no wildcard, no list):
@@ -63,21 +53,21 @@ static int parse_slice(const char *s, int *id, int *max)
 int spec_parse_args(int argc, char *const argv[], struct spec *sp, char *err, size_t errlen)
 {
 	if (argc < 3 || argc > 4)
-		return fail(err, errlen, "a spec is INDEX FROM TO [SLICE], got %d field%s",
+		return errbuf_fail(err, errlen, -1, "a spec is INDEX FROM TO [SLICE], got %d field%s",
 			    argc, argc == 1 ? "" : "s");
 	memset(sp, 0, sizeof *sp);
 	size_t len = strlen(argv[0]);
 	if (!index_ok(argv[0], len))
-		return fail(err, errlen, "invalid index name '%.80s' (one concrete index, no wildcard)", argv[0]);
+		return errbuf_fail(err, errlen, -1, "invalid index name '%.80s' (one concrete index, no wildcard)", argv[0]);
 	memcpy(sp->index, argv[0], len + 1);
 	if (parse_time(argv[1], &sp->from))
-		return fail(err, errlen, "invalid FROM instant '%.60s'", argv[1]);
+		return errbuf_fail(err, errlen, -1, "invalid FROM instant '%.60s'", argv[1]);
 	if (parse_time(argv[2], &sp->to))
-		return fail(err, errlen, "invalid TO instant '%.60s'", argv[2]);
+		return errbuf_fail(err, errlen, -1, "invalid TO instant '%.60s'", argv[2]);
 	if (sp->from >= sp->to)
-		return fail(err, errlen, "empty or reversed range %.60s .. %.60s", argv[1], argv[2]);
+		return errbuf_fail(err, errlen, -1, "empty or reversed range %.60s .. %.60s", argv[1], argv[2]);
 	if (argc == 4 && parse_slice(argv[3], &sp->slice_id, &sp->slice_max))
-		return fail(err, errlen, "invalid slice '%.40s' (want i/n with 0 <= i < n)", argv[3]);
+		return errbuf_fail(err, errlen, -1, "invalid slice '%.40s' (want i/n with 0 <= i < n)", argv[3]);
 	return 0;
 }
 
@@ -91,7 +81,7 @@ int spec_parse_line(const char *line, struct spec *sp, char *err, size_t errlen)
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (len >= sizeof buf)
-		return fail(err, errlen, "spec line too long (%zu bytes)", len);
+		return errbuf_fail(err, errlen, -1, "spec line too long (%zu bytes)", len);
 	memcpy(buf, line, len);
 	buf[len] = 0;
 	for (char *p = buf; *p;) {

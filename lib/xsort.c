@@ -339,6 +339,7 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 	struct kmerge_stats ms = { 0 };
 	mo.check_order = 1; /* runs are sorted: this only double-checks */
 	mo.skip_bad = 0;
+	mo.sorted_keys = 0; /* runs are sorted by all keys */
 	rc = kmerge_files(&mo, s.runs, s.nruns, w, &ms, err);
 	st->lines_out += ms.lines_out;
 	st->bytes_out += ms.bytes_out;

@@ -44,12 +44,13 @@ def pick_fault(line):
     with lock:
         counter[0] += 1
         last_request[0] = time.time()
-        for r in rules:
+        fault = None
+        for r in rules:  # each rule counts its own matches
             if r[0] in line:
                 r[3] += 1
-                if r[3] == r[1]:
-                    return counter[0], r[2]
-        return counter[0], None
+                if r[3] == r[1] and fault is None:
+                    fault = r[2]
+        return counter[0], fault
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -125,20 +126,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     global UPSTREAM
-    args = sys.argv[1:]
     idle = 60.0
-    while len(args) >= 2 and args[0].startswith("--"):
-        if args[0] == "--idle":
-            idle = float(args[1])
-        elif args[0] == "--auth":
-            auth_prefix[0] = args[1]
-        elif args[0] == "--need-header":
-            need_headers.append(tuple(args[1].split(":", 1)))
+    args, opts = [], sys.argv[1:]
+    while opts:
+        a = opts.pop(0)
+        if a in ("--idle", "--auth", "--need-header") and opts:
+            v = opts.pop(0)
+            if a == "--idle":
+                idle = float(v)
+            elif a == "--auth":
+                auth_prefix[0] = v
+            else:
+                need_headers.append(tuple(v.split(":", 1)))
+        elif a.startswith("--"):
+            sys.exit("faultproxy: unknown option " + a)
         else:
-            sys.exit("faultproxy: unknown option " + args[0])
-        args = args[2:]
+            args.append(a)
     if not args:
-        sys.exit("usage: faultproxy.py [--idle S] UPSTREAM_URL RULE...")
+        sys.exit("usage: faultproxy.py [--idle S] [--auth PREFIX] [--need-header N:V] UPSTREAM_URL RULE...")
     UPSTREAM = args[0]
     if urllib.parse.urlsplit(UPSTREAM).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("faultproxy: upstream must be on 127.0.0.1")

@@ -101,6 +101,20 @@ awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"id\":\"row-%d\",\"v\":%d,\"s
 t_eq "SIGPIPE: died of it" "$(cat "$T/pipe.st")" 141
 t_eq "SIGPIPE: no files left" "$(ls -A "$T/o")" ""
 
+# Paths that are not regular files are written in place; a symlink is kept
+# and its target replaced.
+t_run "-o /dev/stdout (a file)" 0 '' osdown -o /dev/stdout --date-fields e "$T/small.ndjson"
+t_same_file "-o /dev/stdout: the CSV" "$T/out" "$T/want.csv"
+t_eq "-o /dev/stdout: still a link" "$(readlink /dev/stdout)" "/proc/self/fd/1"
+t_run "-o - (stdout)" 0 '' osdown -o - --date-fields e "$T/small.ndjson"
+t_same_file "-o -: the CSV" "$T/out" "$T/want.csv"
+echo old >"$T/o/target.csv"
+ln -s target.csv "$T/o/link.csv"
+t_run "-o a symlink" 0 '' osdown -o "$T/o/link.csv" --date-fields e "$T/small.ndjson"
+t_eq "-o a symlink: link kept" "$(readlink "$T/o/link.csv")" "target.csv"
+t_same_file "-o a symlink: target written" "$T/o/target.csv" "$T/want.csv"
+rm -f "$T/o/link.csv" "$T/o/target.csv"
+
 # Mode of a published file follows the umask, not mkstemp's 0600.
 t_run "published file" 0 '' sh -c "umask 022 && osdown -o '$T/o/m.csv' '$T/p1.ndjson'"
 t_eq "published file mode" "$(stat -c %a "$T/o/m.csv")" 644

@@ -17,6 +17,9 @@ t_table osmerge <<'EOF'
 2 | -k '' | | ^osmerge: bad key ''
 2 | --missing middle | | ^osmerge: bad --missing 'middle'
 2 | --log-level loud | | ^osmerge: bad --log-level
+2 | --sorted-keys 0 | | ^osmerge: bad --sorted-keys '0'
+2 | --sorted-keys x | | ^osmerge: bad --sorted-keys 'x'
+2 | -k a --sorted-keys 2 | | ^osmerge: --sorted-keys 2: only 1 keys given
 2 | - - | | ^osmerge: standard input .* only once
 2 | --files-from - - | | ^osmerge: standard input .* only once
 # bad input on stdin: one line with file and line number
@@ -39,6 +42,10 @@ t_table osmerge <<'EOF'
 0 | --skip-bad | {"a":1}\nbad\n[1]\n\n{"a":2}\n | skipped 3 bad lines and 0 unreadable files
 0 | --skip-bad --max-line 10 | {"a":1}\n{"a":"xxxxxxxxxxxxxxx"}\n | skipped 1 bad lines
 0 | --skip-bad - /nonexistent/x | {"a":1}\n | skipped 0 bad lines and 1 unreadable files
+# --sorted-keys 1: only the first key must be sorted; ties sorted by the rest
+7 | -k t -k i | {"t":1,"i":2}\n{"t":1,"i":1}\n | \(stdin\):2: out of order: key 1, 1 after 1, 2
+0 | -k t -k i --sorted-keys 1 | {"t":1,"i":2}\n{"t":1,"i":1}\n{"t":2,"i":0}\n | 3 documents
+7 | -k t -k i --sorted-keys 1 | {"t":2,"i":2}\n{"t":1,"i":1}\n | \(stdin\):2: out of order: key 1 after 2
 # sorted input passes, descending and missing placement
 0 | -k n:desc | {"n":10}\n{"n":9}\n{"x":1}\n |
 7 | -k n:desc | {"x":1}\n{"n":10}\n | out of order: key 10 after \(missing\)
@@ -131,6 +138,16 @@ mkdir "$T/ptmp"
 first=$(osmerge --sort --memory 4M --tmpdir "$T/ptmp" "$T/pipein" 2>/dev/null | head -n 1)
 t_eq "SIGPIPE during the final merge: first line written" "$(echo "$first" | cut -c1-8)" '{"_id":"'
 t_eq "SIGPIPE: temp dir cleaned" "$(find "$T/ptmp" | wc -l)" 1
+
+# --sorted-keys 1 as osdownload uses it: time-sorted chunks, _id ties.
+printf '%s\n' '{"_id":"c","t":1}' '{"_id":"a","t":1}' '{"_id":"b","t":2}' >"$T/s1"
+printf '%s\n' '{"_id":"b","t":1}' '{"_id":"a","t":2}' '{"_id":"d","t":2}' >"$T/s2"
+printf '%s\n' '{"_id":"a","t":1}' '{"_id":"b","t":1}' '{"_id":"c","t":1}' \
+	'{"_id":"a","t":2}' '{"_id":"b","t":2}' '{"_id":"d","t":2}' >"$T/s.want"
+t_run "-k t -k _id --sorted-keys 1" 0 "6 documents" osmerge -k t -k _id --sorted-keys 1 "$T/s1" "$T/s2"
+t_same_file "-k t -k _id --sorted-keys 1: output" "$T/out" "$T/s.want"
+t_run "stdin with --sorted-keys 1" 0 "6 documents" sh -c 'osmerge -k t -k _id --sorted-keys 1 "$1" - <"$2"' sh "$T/s1" "$T/s2"
+t_same_file "stdin with --sorted-keys 1: output" "$T/out" "$T/s.want"
 
 # Signals: temp files and partial output are removed, exit 130.
 awk -v n=40000 -v seed=5 -f "$GEN" | sort >"$T/big"

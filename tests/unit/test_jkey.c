@@ -47,6 +47,15 @@ static void test_extract(void)
 		{ "@timestamp", "{\"_id\":\"1\",\"@timestamp\":\"2024-02-29T23:59:59.999Z\",\"m\":{}}", JKEY_OK, JKEY_DATE, "2024-02-29T23:59:59.999Z" },
 		{ "a", "{\"a\":\"2024-13-01\"}", JKEY_OK, JKEY_STR, "2024-13-01" },
 		{ "a", "{\"a\":\"h\xc3\xa9\"}", JKEY_OK, JKEY_STR, "h\xc3\xa9" },
+		/* long strings: the 8-byte scan must stop at each kind of byte */
+		{ "a", "{\"a\":\"abcdefghijklmnop\xc3\xa9qrstuvwxyz0123\"}", JKEY_OK, JKEY_STR, "abcdefghijklmnop\xc3\xa9qrstuvwxyz0123" },
+		{ "a", "{\"a\":\"abcdefghijklmnop\\\"qrstuvwxyz0123\"}", JKEY_OK, JKEY_STR, "abcdefghijklmnop\\\"qrstuvwxyz0123" },
+		{ "a", "{\"a\":\"abcdefghijklmnopqrstuvwx\",\"b\":1}", JKEY_OK, JKEY_STR, "abcdefghijklmnopqrstuvwx" },
+		{ "a", "{\"a\":\"abcdefghijklmnop\x01qrstuvwxyz0123\"}", JKEY_ERR_JSON, 0, NULL },
+		{ "a", "{\"a\":\"abcdefghijklmnop\x1fqrstuvwxyz0123\"}", JKEY_ERR_JSON, 0, NULL },
+		{ "a", "{\"a\":\"abcdefghijklmnop\xffqrstuvwxyz0123\"}", JKEY_ERR_JSON, 0, NULL },
+		{ "a", "{\"a\":\"abcdefghijklmnop qrstuvwxyz0123", JKEY_ERR_JSON, 0, NULL },
+		{ "a", "{\"a\":\"abcdefghijklmnop !#$%&'()*+,-./:;<=>?@[]^_`{|}~\x7f\"}", JKEY_OK, JKEY_STR, NULL },
 		/* bad lines */
 		{ "a", "", JKEY_ERR_EMPTY, 0, NULL },
 		{ "a", "  \t", JKEY_ERR_EMPTY, 0, NULL },

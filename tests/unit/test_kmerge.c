@@ -151,7 +151,7 @@ static void test_merge_files(void)
 	jkey_spec_add(&ks, "t");
 	ks.missing_last = 1;
 	xsort_tmp *tmp = xsort_tmp_new(dir);
-	struct kmerge_opts o = { &ks, 0, 64, 1, 0, 0, tmp };
+	struct kmerge_opts o = { &ks, 0, 64, 1, 0, 0, tmp, 0 };
 	struct kmerge_err err;
 	struct kmerge_stats st;
 	char *p[3];
@@ -284,7 +284,7 @@ static void test_xsort_random(void)
 	jkey_spec ks = { 0 };
 	jkey_spec_add(&ks, "k");
 	xsort_tmp *tmp = xsort_tmp_new(dir);
-	struct kmerge_opts o = { &ks, 0, 3, 1, 0, 0, tmp };
+	struct kmerge_opts o = { &ks, 0, 3, 1, 0, 0, tmp, 0 };
 	struct kmerge_err err;
 	struct kmerge_stats st;
 	char *pp = path;
@@ -346,7 +346,7 @@ static void test_merge_random(void)
 		*p = '\0';
 		for (size_t i = 0; i < total; i++)
 			p += sprintf(p, "%s\n", r[i].line);
-		struct kmerge_opts o = { &ks, 0, 2 + (size_t)rand() % 4, 1, 0, 0, tmp };
+		struct kmerge_opts o = { &ks, 0, 2 + (size_t)rand() % 4, 1, 0, 0, tmp, 0 };
 		struct kmerge_err err;
 		struct kmerge_stats st;
 		char *got = run_merge(&o, 0, paths, n, &err, &st);
@@ -370,6 +370,95 @@ static void test_merge_random(void)
 	xsort_tmp_free(tmp);
 }
 
+/* --sorted-keys 1: inputs sorted by k only, ties in random s order; the
+ * merge by (k, s) equals a stable sort of the concatenation by (k, s). */
+struct ref2 {
+	long k, t;
+	int seq;
+	char line[64];
+};
+
+static int ref2_cmp(const void *a, const void *b)
+{
+	const struct ref2 *x = a, *y = b;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq - y->seq;
+}
+
+static void test_sorted_keys_random(void)
+{
+	enum { MAXIN = 12, MAXL = 300 };
+	jkey_spec ks = { 0 };
+	jkey_spec_add(&ks, "k");
+	jkey_spec_add(&ks, "t");
+	xsort_tmp *tmp = xsort_tmp_new(dir);
+	int bad = 0, strict_fails = 0;
+	srand(33);
+	for (int round = 0; round < 40; round++) {
+		size_t n = 1 + (size_t)rand() % MAXIN, total = 0;
+		struct ref2 *r = malloc(MAXIN * MAXL * sizeof *r);
+		char *paths[MAXIN];
+		for (size_t i = 0; i < n; i++) {
+			paths[i] = malloc(strlen(dir) + 40);
+			sprintf(paths[i], "%s/s%zu", dir, i);
+			FILE *f = fopen(paths[i], "w");
+			int len = rand() % MAXL;
+			long k = rand() % 20;
+			for (int j = 0; j < len; j++) {
+				k += rand() % 8 == 0;
+				r[total].k = k;
+				r[total].t = rand() % 10;
+				r[total].seq = (int)total;
+				snprintf(r[total].line, sizeof r[total].line, "{\"k\":%ld,\"t\":%ld,\"in\":%zu,\"j\":%d}",
+					 k, r[total].t, i, j);
+				fprintf(f, "%s\n", r[total].line);
+				total++;
+			}
+			fclose(f);
+		}
+		qsort(r, total, sizeof *r, ref2_cmp);
+		char *want = malloc(total * 64 + 1), *p = want;
+		*p = '\0';
+		for (size_t i = 0; i < total; i++)
+			p += sprintf(p, "%s\n", r[i].line);
+		struct kmerge_opts o = { &ks, 0, 2 + (size_t)rand() % 6, 1, 0, 0, tmp, 1 };
+		struct kmerge_err err;
+		struct kmerge_stats st;
+		char *got = run_merge(&o, 0, paths, n, &err, &st);
+		if (!got || strcmp(got, want) != 0) {
+			if (bad++ < 3)
+				printf("# round %d: %zu inputs, fanin %zu: %s\n", round, n, o.fanin, got ? "differs" : err.msg);
+		}
+		free(got);
+		o.sorted_keys = 0; /* strict: the same inputs are out of order */
+		got = run_merge(&o, 0, paths, n, &err, &st);
+		strict_fails += !got && err.kind == KMERGE_EDATA && strstr(err.msg, "out of order");
+		free(got);
+		free(want);
+		free(r);
+		for (size_t i = 0; i < n; i++) {
+			unlink(paths[i]);
+			free(paths[i]);
+		}
+	}
+	test_cond("40 random merges with --sorted-keys 1 equal the sort by (k, t)", bad == 0);
+	test_cond("without it they fail as out of order", strict_fails >= 30);
+	/* A decrease of the leading key is still an error, at its line. */
+	char *b = write_file("sk", "{\"k\":1,\"t\":5}\n{\"k\":1,\"t\":2}\n{\"k\":0,\"t\":9}\n");
+	struct kmerge_opts o = { &ks, 0, 4, 1, 0, 0, tmp, 1 };
+	struct kmerge_err err;
+	struct kmerge_stats st;
+	char *got = run_merge(&o, 0, &b, 1, &err, &st);
+	test_cond("--sorted-keys 1: leading key out of order named", !got && strstr(err.msg, "sk:3: out of order: key 0 after 1"));
+	unlink(b);
+	free(b);
+	test_cond("no spill file left (sorted keys)", dir_entries(xsort_tmp_dir(tmp)) == 0);
+	xsort_tmp_free(tmp);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -380,6 +469,7 @@ int main(void)
 	test_merge_files();
 	test_xsort_random();
 	test_merge_random();
+	test_sorted_keys_random();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	test_cond("only the 10 test files left in the test dir", dir_entries(dir) == 10);

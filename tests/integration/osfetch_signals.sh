@@ -1,0 +1,58 @@
+# osfetch_signals.sh - SIGTERM/SIGINT mid-download clear the scroll, remove
+# the temporary file and exit 130; SIGKILL mid-download publishes nothing and
+# a rerun publishes the complete chunk (removing the dead process's leftovers).
+. "$(dirname "$0")/../setup"
+. "$(dirname "$0")/osfetch_common"
+need_server
+IDX=osdl-t-fetch-signals-$$
+trap 'osf_proxy_stop; os_curl -XDELETE "$OS_URL/$IDX" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
+osf_index "$IDX"
+osf_load "$IDX" 8000 1000
+os_ids "$IDX" $OSF_FROM $OSF_TO >"$T/want.ids"
+
+# wait_for FILE REGEX: up to 10 s.
+wait_for() {
+	_i=0
+	while ! grep -Eq "$2" "$1" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+# A page stalls in the proxy after the server has served it: osfetch is in
+# the middle of a transfer with a scroll open on the server.
+for sig in TERM INT; do
+	C=$T/c-$sig
+	osf_proxy '_search/scroll@2=stall'
+	st=0
+	OS_URL=$PROXY_URL osfetch -d "$C" --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_for "$T/proxy.log" 'stall$'
+	t_eq "SIG$sig: a scroll is open mid-download" "$(test "$(osf_open_scrolls "$IDX")" -gt 0 && echo yes)" yes
+	kill -$sig $pid
+	wait $pid || st=$?
+	osf_proxy_stop
+	t_eq "SIG$sig: exit 130" "$st" 130
+	t_eq "SIG$sig: one-line message" "$(grep -c 'interrupted by signal' "$T/err")" 1
+	t_eq "SIG$sig: nothing published, no temporary file" "$(find "$C" -type f | wc -l | tr -d ' ')" 0
+	t_eq "SIG$sig: no scroll context left" "$(osf_open_scrolls "$IDX")" 0
+done
+
+# SIGKILL: no cleanup is possible; nothing may be published.
+C=$T/c-kill
+osf_proxy '_search/scroll@3=stall'
+# A short keep-alive: the scroll the killed process leaves expires soon.
+OS_URL=$PROXY_URL osfetch -d "$C" --keep-alive 5s --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
+pid=$!
+wait_for "$T/proxy.log" 'stall$'
+kill -KILL $pid
+wait $pid || true
+osf_proxy_stop
+t_eq "SIGKILL: a partial temporary file is left" "$(find "$C" -name '*.part.*' -size +0 | wc -l | tr -d ' ')" 1
+t_eq "SIGKILL: nothing published" "$(find "$C" -name '*.lz4' -o -name '*.meta' | wc -l | tr -d ' ')" 0
+t_run "rerun after SIGKILL" 0 "" osfetch -d "$C" "$IDX" $OSF_FROM $OSF_TO
+osf_file_ids "$(cat "$T/out")" >"$T/got.ids"
+t_same_file "rerun after SIGKILL: complete chunk" "$T/got.ids" "$T/want.ids"
+t_eq "rerun after SIGKILL: the dead process's temporary file is gone" "$(find "$C" -name '*.part.*' | wc -l | tr -d ' ')" 0
+# The SIGKILLed process's scroll expires after its 5 s keep-alive.
+_i=0
+while [ "$(osf_open_scrolls "$IDX")" != 0 ] && [ $_i -lt 150 ]; do sleep 0.2; _i=$((_i + 1)); done
+t_eq "SIGKILL: the orphaned scroll expires after --keep-alive" "$(osf_open_scrolls "$IDX")" 0
+t_done
