@@ -1,4 +1,4 @@
-# osfetch_signals.sh - SIGTERM/SIGINT mid-download clear the scroll, remove
+# osfetch_signals.sh - SIGTERM/SIGINT/SIGHUP mid-download clear the scroll, remove
 # the temporary file and exit 130; SIGKILL mid-download publishes nothing and
 # a rerun publishes the complete chunk (removing the dead process's leftovers).
 . "$(dirname "$0")/../setup"
@@ -18,7 +18,7 @@ wait_for() {
 
 # A page stalls in the proxy after the server has served it: osfetch is in
 # the middle of a transfer with a scroll open on the server.
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
 	C=$T/c-$sig
 	osf_proxy '_search/scroll@2=stall'
 	st=0
