@@ -33,12 +33,15 @@ EOF
 # --version format; --help lists every option of the man page and vice versa.
 t_eq "--version" "$(osdownload --version)" "osdownload osdl 0.1.0"
 osdownload --help >"$T/help"
-# the options named at the start of each OPTIONS entry (.TP lines' next line)
-sed -n '/^\.SH OPTIONS/,/^\.SH EXIT/p' "$TOP/docs/osdownload.1" | awk 'prev ~ /^\.TP/ { print } { prev = $0 }' |
+# the options each OPTIONS entry starts with, and every option the section names
+sed -n '/^\.SH OPTIONS/,/^\.SH EXIT/p' "$TOP/docs/osdownload.1" >"$T/man.sec"
+awk 'prev ~ /^\.TP/ { print } { prev = $0 }' "$T/man.sec" |
 	grep -o '\\-\\-[a-z\\-]*' | sed 's/\\//g; s/^--//' | sort -u >"$T/man.opts"
+grep -o '\\-\\-[a-z\\-]*' "$T/man.sec" | sed 's/\\//g; s/^--//' | sort -u >"$T/man.all"
 grep -o -- '--[a-z][a-z-]*' "$T/help" | sed 's/^--//' | sort -u >"$T/help.opts"
 [ -s "$T/man.opts" ] && pass "the man page lists options" || fail "no options found in docs/osdownload.1"
-t_eq "--help and the man page list the same options" "$(comm -3 "$T/man.opts" "$T/help.opts" | tr -d '\t' | tr '\n' ' ')" ""
+t_eq "--help lists every option of the man page" "$(comm -23 "$T/man.opts" "$T/help.opts" | tr '\n' ' ')" ""
+t_eq "the man page's OPTIONS name every option of --help" "$(comm -13 "$T/man.all" "$T/help.opts" | tr '\n' ' ')" ""
 grep -q '^Usage: osdownload ' "$T/help" && pass "--help starts with the synopsis" || fail "--help has no Usage line"
 
 # POSIX sh: parses and runs under dash (which rejects bash syntax), and has

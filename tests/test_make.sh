@@ -43,11 +43,12 @@ for t in $tools; do
 	# Every long option of the man page appears in --help.
 	if [ -f "$TOP/docs/$t.1" ]; then
 		missing=""
-		opts=$(awk '/^\.SH/ { on = ($0 ~ /OPTIONS/) } on' "$TOP/docs/$t.1" |
-			grep -oE '(\\-|-)(\\-|-)[a-z][a-z0-9-]*' | sed 's/\\//g' | sort -u)
+		# The long options defined in OPTIONS: the tag line after each .TP/.IP.
+		opts=$(awk '/^\.SH/ { on = ($0 ~ /OPTIONS/) } on && tag { print; tag = 0 } on && /^\.(TP|IP)/ { tag = 1 }' "$TOP/docs/$t.1" |
+			sed 's/\\-/-/g; s/\\f[BIRP]//g' | grep -oE -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u)
 		[ -n "$opts" ] && pass "$t.1: OPTIONS lists long options" || fail "$t.1: no long option in OPTIONS"
 		for o in $opts; do
-			grep -q -- "$o" "$T/out" || missing="$missing $o"
+			grep -qE -- "$o([^a-z0-9-]|\$)" "$T/out" || missing="$missing $o"
 		done
 		t_eq "$t --help lists every option of $t.1" "$missing" ""
 	fi

@@ -8,7 +8,7 @@
 need_server
 need_tools
 
-P=osdl-t-drv-eng
+P=osdl-t-drv-eng-$$
 FROM=2024-03-01T00:00:00.000Z TO=2024-03-03T00:00:00.000Z
 osdl-testdata delete $P
 trap 'osdl-testdata delete $P; rm -rf "$T"' EXIT
@@ -119,6 +119,14 @@ nf=$(grep -c "^  $P-2024.03.02 .*exit 6 after 2 attempts" "$T/err" || :)
 t_eq "failed chunks: the day's chunks listed with exit code and attempts" "$nf" "$((nplan / 2))"
 grep -q '^## Failed chunks' "$T/fail/INFO.md" && pass "failed chunks: INFO.md lists them" || fail "failed chunks: not in INFO.md"
 [ ! -f "$T/fail/out.csv" ] && pass "failed run writes no CSV" || fail "failed run wrote a CSV"
+# --max-failures: after the first failure no chunk starts; every chunk not
+# published is still listed (failed, or not started).
+for e in parallel xargs make; do
+	case $e in parallel) command -v parallel >/dev/null || continue ;; esac
+	t_run "--max-failures 1 ($e): non-zero exit" 1 "chunks failed:" dl --engine $e -j 1 --retries 0 --max-failures 1 --cache "$fcache" -o "$T/fail/out.csv"
+	t_eq "--max-failures 1 ($e): every unpublished chunk listed" "$(grep -c "^  $P-2024.03.02 " "$T/err" || :)" "$((nplan / 2))"
+	t_eq "--max-failures 1 ($e): only the day's chunks listed" "$(grep -c '^  ' "$T/err" || :)" "$((nplan / 2))"
+done
 rm -f "$fdir/$P-2024.03.02"
 t_run "after the failure: rerun exit 0" 0 "" dl --engine xargs --cache "$fcache" -o "$T/fail/out.csv"
 t_same_file "after the failure: same CSV" "$T/fail/out.csv" "$T/first.csv"

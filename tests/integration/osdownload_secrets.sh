@@ -7,7 +7,7 @@
 need_server
 need_tools
 
-P=osdl-t-drv-sec
+P=osdl-t-drv-sec-$$
 FROM=2024-03-01T00:00:00.000Z TO=2024-03-02T00:00:00.000Z
 osdl-testdata delete $P
 trap 'osdl-testdata delete $P; rm -rf "$T"' EXIT

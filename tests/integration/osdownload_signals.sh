@@ -8,14 +8,14 @@
 need_server
 need_tools
 
-P=osdl-t-drv-sig
+P=osdl-t-drv-sig-$$
 FROM=2024-03-01T00:00:00.000Z TO=2024-03-03T00:00:00.000Z
 osdl-testdata delete $P
 trap 'osdl-testdata delete $P; rm -rf "$T"' EXIT
 osdl-testdata create $P 2 1000
 
 # Many small chunks, one at a time, small pages: slow enough to kill mid-run.
-dl() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 --log-level quiet "$@"; }
+dl() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 --log-level quiet "$@"; }
 
 mkdir -p "$T/ref"
 t_run "reference run: exit 0" 0 "" dl -j 2 --engine xargs --cache "$T/ref/cache" -o "$T/ref/out.csv"
@@ -37,27 +37,36 @@ wait_gone() {
 	while kill -0 "$1" 2>/dev/null && [ $_i -lt 300 ]; do sleep 0.1; _i=$((_i + 1)); done
 }
 
-for sig in INT KILL; do
+# INT: to the driver only; PGINT: to its whole process group, as a
+# terminal's Ctrl-C does (every tool gets it at once); KILL: no cleanup.
+for sig in INT PGINT KILL; do
 	for e in xargs parallel make; do
 		case $e in parallel) command -v parallel >/dev/null || continue ;; esac
+		case $sig in PGINT) command -v setsid >/dev/null || { pass "PGINT: skipped, no setsid"; continue; } ;; esac
 		d=$T/$sig-$e
 		mkdir -p "$d"
-		start_default_int osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 \
-			--log-level quiet -j 2 --engine $e --cache "$d/cache" -o "$d/out.csv"
+		[ $sig = PGINT ] && pre=setsid || pre=""
+		start_default_int $pre osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 1h --page-size 20 \
+			--log-level quiet -j 1 --engine $e --cache "$d/cache" -o "$d/out.csv"
 		pid=$BGPID
-		wait_chunks "$d/cache" 6
-		kill -$sig $pid
+		wait_chunks "$d/cache" 4
+		if [ $sig = PGINT ]; then
+			pg=$(ps -o pgid= -p $pid | tr -d ' ')
+			kill -INT "-$pg" 2>/dev/null || :
+		else
+			kill -$sig $pid 2>/dev/null || :
+		fi
 		st=0
 		wait $pid || st=$?
-		if [ $sig = INT ]; then
-			t_eq "SIGINT $e: exit 130" "$st" 130
+		if [ $sig != KILL ]; then
+			t_eq "SIG$sig $e: exit 130" "$st" 130
 			# the driver waited for its children: nothing may be left at all
-			t_eq "SIGINT $e: no temp files after the interrupted run" "$(temp_files "$d")" ""
+			t_eq "SIG$sig $e: no temp files after the interrupted run" "$(temp_files "$d")" ""
 		else
 			t_eq "SIGKILL $e: killed" "$st" 137
 		fi
 		n=$(find "$d/cache" -name '*.meta' | wc -l)
-		if [ "$n" -ge 6 ] && [ "$n" -lt "$nplan" ]; then pass "$sig $e: stopped mid-run ($n of $nplan chunks)"
+		if [ "$n" -ge 4 ] && [ "$n" -lt "$nplan" ]; then pass "$sig $e: stopped mid-run ($n of $nplan chunks)"
 		else fail "$sig $e: not mid-run: $n of $nplan chunks published"; fi
 		[ -f "$d/out.csv" ] && fail "$sig $e: an interrupted run wrote the CSV" || pass "$sig $e: no CSV from the interrupted run"
 		chunk_ids "$d/cache" >"$d/before"
