@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 			if (crc == OSDL_EXIT_SIGNAL)
 				break;
 		}
-		if (ferror(stdin)) {
+		if (ferror(stdin) && !sig_caught()) {
 			log_errno("stdin");
 			if (rc == 0)
 				rc = OSDL_EXIT_IO;

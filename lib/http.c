@@ -476,9 +476,12 @@ int http_request(http *h, const char *method, const char *path, const char *body
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (log_get_level() >= LOG_FULL) {
 		char red[1024];
+		long conns = 0;
+		curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &conns);
 		log_redact_url(h->url, red, sizeof red);
-		log_msg(LOG_FULL, "%s %s -> %ld (%d) %.3fs %llu bytes", method, red,
-			resp->status, (int)rc, resp->seconds, resp->body_bytes);
+		log_msg(LOG_FULL, "%s %s -> %ld (%d) %.3fs %llu bytes, %s connection", method, red,
+			resp->status, (int)rc, resp->seconds, resp->body_bytes,
+			conns ? "new" : "reused");
 	}
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_ABORTED_BY_CALLBACK && sig_caught())

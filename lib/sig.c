@@ -34,6 +34,7 @@ void sig_install(void (*hook)(void))
 	sa.sa_flags = 0; /* no SA_RESTART: let read/write/sleep return EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: clean up too */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }

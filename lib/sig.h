@@ -1,4 +1,4 @@
-/* sig.h - SIGINT/SIGTERM as a flag: the handler only records the signal, so
+/* sig.h - SIGINT/SIGTERM/SIGHUP as a flag: the handler only records the signal, so
  * the normal error paths (which clear server-side contexts and remove
  * temporary files) run to completion and the tool exits OSDL_EXIT_SIGNAL.
  *
@@ -10,7 +10,7 @@
 #ifndef SIG_H
 #define SIG_H
 
-/* Installs the handlers for SIGINT, SIGTERM (without SA_RESTART, so blocking
+/* Installs the handlers for SIGINT, SIGTERM, SIGHUP (without SA_RESTART, so blocking
  * calls return EINTR) and ignores SIGPIPE (write errors are reported as EPIPE
  * instead).  HOOK, if not NULL, is called on a second signal before _exit. */
 void sig_install(void (*hook)(void));

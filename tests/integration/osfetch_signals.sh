@@ -1,4 +1,4 @@
-# osfetch_signals.sh - SIGTERM/SIGINT mid-download clear the scroll, remove
+# osfetch_signals.sh - SIGTERM/SIGINT/SIGHUP mid-download clear the scroll, remove
 # the temporary file and exit 130; SIGKILL mid-download publishes nothing and
 # a rerun publishes the complete chunk (removing the dead process's leftovers).
 . "$(dirname "$0")/../setup"
@@ -18,7 +18,7 @@ wait_for() {
 
 # A page stalls in the proxy after the server has served it: osfetch is in
 # the middle of a transfer with a scroll open on the server.
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
 	C=$T/c-$sig
 	osf_proxy '_search/scroll@2=stall'
 	st=0
@@ -51,8 +51,7 @@ t_run "rerun after SIGKILL" 0 "" osfetch -d "$C" "$IDX" $OSF_FROM $OSF_TO
 osf_file_ids "$(cat "$T/out")" >"$T/got.ids"
 t_same_file "rerun after SIGKILL: complete chunk" "$T/got.ids" "$T/want.ids"
 t_eq "rerun after SIGKILL: the dead process's temporary file is gone" "$(find "$C" -name '*.part.*' | wc -l | tr -d ' ')" 0
-# The SIGKILLed process's scroll expires after its 5 s keep-alive.
-_i=0
-while [ "$(osf_open_scrolls "$IDX")" != 0 ] && [ $_i -lt 150 ]; do sleep 0.2; _i=$((_i + 1)); done
-t_eq "SIGKILL: the orphaned scroll expires after --keep-alive" "$(osf_open_scrolls "$IDX")" 0
+# The SIGKILLed process's scroll lives until its 5 s keep-alive has passed
+# and the server's reaper (search.keep_alive_interval, 1 min) runs, or until
+# the index is deleted at the end of this test.
 t_done
