@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # bench/plain_scroll.py - the best case for a simple Python exporter: one
 # scroll over the whole range (sort _doc, no time order), requests with a
-# keep-alive session, orjson, NDJSON written page by page.  One line per
+# keep-alive session, orjson, NDJSON written page by page, and no gzip
+# (requests asks for it by default; osfetch and elasticdump do not).  One line per
 # document: {"_id","_index", <_source>} like an osfetch chunk.
 #
 #   plain_scroll.py --url URL --index INDEXES -f FROM -t TO [--page-size N] -o OUT.ndjson
@@ -24,10 +25,15 @@ def main():
     ap.add_argument("-t", "--to", dest="end", required=True)
     ap.add_argument("--time-field", default="@timestamp")
     ap.add_argument("--page-size", type=int, default=5000)
+    ap.add_argument("--gzip", action="store_true",
+                    help="let the server gzip responses (requests asks for it by default; "
+                         "on loopback it only costs CPU on both sides)")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
     s = requests.Session()
     hdr = {"Content-Type": "application/json"}
+    if not a.gzip:
+        s.headers["Accept-Encoding"] = "identity"
     body = {"size": a.page_size, "sort": ["_doc"],
             "query": {"range": {a.time_field: {"gte": a.start, "lt": a.end,
                                                "format": "strict_date_optional_time"}}}}
