@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "osdl.h"
 #include "schema.h"
+#include "sig.h"
 
 #define CATEGORY_MAX_DEFAULT 1000
 
@@ -53,7 +53,6 @@ struct opts {
  * only mutable globals besides the options, because a handler cannot be
  * passed a context. */
 static char tmp_csv[PATH_MAX + 16], tmp_schema[PATH_MAX + 16];
-static char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
 
 static void on_signal(int sig)
 {
@@ -252,20 +251,14 @@ static int write_schema(down *d, const struct opts *o, int fd)
 	return rc;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
-	static char *stdin_only[] = { "-" };
+	char *stdin_only[] = { "-" };
+	char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
 	struct opts o = { 0 };
 	down *d = NULL;
 	int rc = OSDL_EXIT_OK, out_fd = 1, schema_fd = -1;
-	double t0 = now_s();
+	double t0 = log_now_s();
 
 	log_init("osdown");
 	if ((rc = parse_args(argc, argv, &o)) != CLI_CONTINUE)
@@ -273,13 +266,7 @@ int main(int argc, char **argv)
 	rc = OSDL_EXIT_OK;
 	o.d.out_name = o.output ? o.output : "stdout";
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
+	sig_install_handler(on_signal);
 
 	if (!(d = down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
 		log_error("out of memory");
@@ -342,7 +329,7 @@ int main(int argc, char **argv)
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
-	double secs = now_s() - t0;
+	double secs = log_now_s() - t0;
 	log_msg(LOG_BASIC, "%llu rows, %zu columns, %.1f MB NDJSON in, %.1f MB CSV out, "
 	        "%.2f s, %.1f MB/s", (unsigned long long)down_rows(d), down_ncols(d),
 	        down_in_bytes(d) / 1e6, down_out_bytes(d) / 1e6, secs,

@@ -1,4 +1,4 @@
-/* osmerge - merge (or sort) NDJSON chunk files by key with bounded memory.
+/* osmerge.c - merge (or sort) NDJSON chunk files by key with bounded memory.
  * Parses options, sets up the output and the temp directory, hands the work
  * to kmerge_files() or xsort_files(), and maps their errors to exit codes. */
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "lzio.h"
 #include "osdl.h"
+#include "sig.h"
 #include "xsort.h"
 
 #define FD_MARGIN 16 /* std streams, output, temp writer, log file, spare */
@@ -287,20 +287,13 @@ static int open_output(const char *path)
 	return fd;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int run(struct opts *o)
 {
 	struct kmerge_stats st = { 0 };
 	struct kmerge_err err = { 0 };
 	lzio_writer *w = NULL;
 	int rc = OSDL_EXIT_FAIL, fd = -1;
-	double t0 = now_s();
+	double t0 = log_now_s();
 	size_t fanin = fanin_for(o->memory);
 
 	if (o->sort || o->ninputs > fanin) {
@@ -356,7 +349,7 @@ static int run(struct opts *o)
 		}
 		g_have_outtmp = 0;
 	}
-	double secs = now_s() - t0;
+	double secs = log_now_s() - t0;
 	char extra[256] = "";
 	size_t used = 0;
 	if (o->unique)
@@ -393,14 +386,7 @@ int main(int argc, char **argv)
 	log_init("osmerge");
 	int rc = parse_args(&o, argc, argv);
 	if (rc == CLI_CONTINUE) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sigaction(SIGPIPE, &sa, NULL);
+		sig_install_handler(on_signal);
 		rc = run(&o);
 	}
 	for (size_t i = 0; i < o.ninputs; i++)

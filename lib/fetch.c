@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,13 +41,6 @@ struct run {
 	char *err;
 	size_t errlen;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int emit_doc(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
@@ -292,7 +284,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	struct run r = { 0 };
 	int rc = OSDL_EXIT_FAIL, failures = 0;
 	char *meta = NULL;
-	double t0 = now_s();
+	double t0 = log_now_s();
 	memset(st, 0, sizeof *st);
 	st->server_total = -1;
 	if (!o.cache_dir)
@@ -398,7 +390,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	st->pages = r.pages;
 	off_t end = lseek(publish_fd(r.pub), 0, SEEK_CUR);
 	st->compressed_bytes = end > 0 ? (uint64_t)end : 0;
-	st->seconds = now_s() - t0;
+	st->seconds = log_now_s() - t0;
 	meta = meta_json(&r, st->seconds);
 	if (!meta) {
 		snprintf(err, errlen, "out of memory");
@@ -408,7 +400,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	rc = publish_commit(r.pub, meta, err, errlen) == 0 ? 0 : OSDL_EXIT_IO;
 	r.pub = NULL;
 out:
-	st->seconds = now_s() - t0;
+	st->seconds = log_now_s() - t0;
 	if (r.scroll_id)
 		clear_scroll(&r);
 	publish_abort(r.pub);
