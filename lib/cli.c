@@ -1,6 +1,7 @@
 /* cli.c - option parsing that every osdl tool shares, see cli.h. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,10 +27,12 @@ int cli_parse_size(const char *s, size_t *out)
 {
 	char *end;
 	unsigned shift = 0;
+	/* strtoull() would skip blanks and take " -1" as a huge number. */
+	if (!isdigit((unsigned char)*s))
+		return -1;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	/* strtoull() takes "-1" as a huge number: no sizes below zero. */
-	if (errno || end == s || *s == '-')
+	if (errno)
 		return -1;
 	switch (*end) {
 	case 'k': case 'K': shift = 10; end++; break;

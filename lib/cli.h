@@ -24,10 +24,10 @@ enum { CLI_OPT_LOG_FILE = 0x10000, CLI_OPT_LOG_LEVEL };
  * number (*OUT untouched). */
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 
-/* Parses a size such as "64M": decimal digits, then an optional K, M or G
- * (powers of 1024, either case), then an optional B.  Returns 0 with *OUT
- * set in bytes, or -1 if S is not a size or it overflows size_t (*OUT
- * untouched). */
+/* Parses a size such as "64M": decimal digits (no blank or sign before
+ * them), then an optional K, M or G (powers of 1024, either case), then an
+ * optional B.  Returns 0 with *OUT set in bytes, or -1 if S is not a size or
+ * it overflows size_t (*OUT untouched). */
 int cli_parse_size(const char *s, size_t *out);
 
 /* Handles one of the options every tool shares.  C is getopt_long()'s
