@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "down.h"
 #include "log.h"
+#include "lzio.h"
 #include "osdl.h"
 #include "schema.h"
 #include "sig.h"
@@ -134,20 +135,6 @@ static int publish(int fd, char *tmp, const char *final, const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
  * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -245,7 +232,7 @@ static int write_schema(down *d, const struct opts *o, int fd)
 	size_t len = 0;
 	int rc = schema_render(&si, &text, &len);
 	if (rc == 0)
-		rc = write_all(fd, text, len) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+		rc = lzio_write_all(fd, text, len) < 0 || lzio_write_all(fd, "\n", 1) < 0 ? -1 : 0;
 	free(text);
 	free(sc);
 	return rc;

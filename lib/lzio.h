@@ -51,6 +51,10 @@ uint64_t lzio_lineno(const lzio_reader *r);  /* 1-based number of last line */
 const char *lzio_strerror(int status);       /* text for an lzio_status */
 void lzio_close(lzio_reader *r);             /* NULL is fine */
 
+/* Writes all N bytes of BUF to FD, through short writes and EINTR.
+ * Returns 0, or -1 with errno set. */
+int lzio_write_all(int fd, const void *buf, size_t n);
+
 /* Writer on descriptor FD (not closed by the writer).  compress selects an
  * LZ4 frame (level: 0 = fast default, 1..12 = HC levels) or plain output.
  * Returns NULL on allocation failure. */
