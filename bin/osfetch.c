@@ -201,6 +201,8 @@ int main(int argc, char **argv)
 	log_init("osfetch");
 	memset(&o, 0, sizeof o);
 	rc = parse_options(argc, argv, &o);
+	if (rc == OSDL_EXIT_OK) /* --help, --version: written, no run to report */
+		return rc;
 	if (rc != CLI_CONTINUE)
 		goto out;
 	rc = 0;
