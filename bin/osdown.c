@@ -161,7 +161,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->d.delim = ',';
 	o->d.category_max = CATEGORY_MAX_DEFAULT;
 	o->d.max_line = (size_t)64 << 20;
-	while ((ch = getopt_long(argc, argv, "hVo:", longopts, NULL)) != -1) {
+	opterr = 0; /* one error line, ours */
+	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_ARRAY_SEP: o->d.array_sep = optarg; break;
 		case O_CATEGORY_MAX:
@@ -196,7 +197,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case O_SCHEMA: o->schema = optarg; break;
-		default: fputs(usage_text, stderr); return OSDL_EXIT_USAGE;
+		default:
+			rc = cli_bad_option(ch, argv, optind, err, sizeof err);
+			log_error("%s (try 'osdown --help')", err);
+			return rc;
 		}
 	}
 	o->inputs = argv + optind;

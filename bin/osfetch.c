@@ -101,7 +101,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	char err[1024];
 	int c, rc;
 	long long v;
-	while ((c = getopt_long(argc, argv, "+d:hq:V", longopts, NULL)) != -1) {
+	opterr = 0; /* one error line, ours */
+	while ((c = getopt_long(argc, argv, "+:d:hq:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->fetch.cache_dir = optarg; break;
 		case 'q': o->query_file = optarg; break;
@@ -141,8 +142,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->http.timeout_s = (long)v;
 			break;
 		default:
-			log_error("see osfetch --help");
-			return OSDL_EXIT_USAGE;
+			rc = cli_bad_option(c, argv, optind, err, sizeof err);
+			log_error("%s (try 'osfetch --help')", err);
+			return rc;
 		}
 	}
 	return CLI_CONTINUE;

@@ -163,7 +163,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->memory = (size_t)256 << 20;
 	o->max_line = (size_t)16 << 20;
 	o->keys.missing_last = 1;
-	while ((c = getopt_long(argc, argv, "hk:o:Vz", longopts, NULL)) != -1) {
+	opterr = 0; /* one error line, ours */
+	while ((c = getopt_long(argc, argv, ":hk:o:Vz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
 			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
@@ -214,8 +215,9 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_UNIQUE: o->unique = 1; break;
 		default:
-			fputs(usage_text, stderr);
-			return OSDL_EXIT_USAGE;
+			rc = cli_bad_option(c, argv, optind, err, sizeof err);
+			log_error("%s (try 'osmerge --help')", err);
+			return rc;
 		}
 	}
 	if (o->keys.n == 0)

@@ -170,10 +170,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
 		case OPT_TO_INCLUSIVE: o->to_inclusive = 1; break;
-		case ':':
-			return usage_error("option '%s' needs a value (try 'osplan --help')", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s' (try 'osplan --help')", argv[optind - 1]);
+			cli_bad_option(c, argv, optind, err, sizeof err);
+			return usage_error("%s (try 'osplan --help')", err);
 		}
 	}
 	if (optind < argc)

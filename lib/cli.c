@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errbuf.h"
 #include "log.h"
@@ -81,4 +82,22 @@ int cli_option(int c, const char *arg, const char *help, char *err, size_t errle
 	default:
 		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "option %d is not a shared option", c);
 	}
+}
+
+int cli_bad_option(int c, char *const argv[], int optind_now, char *err, size_t errlen)
+{
+	/* A long option is the word getopt_long() just passed (without any
+	 * "=value"); a short one may sit inside a bundle ("-xZ"), so only
+	 * optopt names it. */
+	const char *word = optind_now > 0 ? argv[optind_now - 1] : "";
+	int len = (int)strcspn(word, "=");
+	if (strncmp(word, "--", 2) != 0) {
+		char shortopt[3] = { '-', (char)optopt, '\0' };
+		if (c == ':')
+			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "option '%s' needs a value", shortopt);
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "unknown option '%s'", shortopt);
+	}
+	if (c == ':')
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "option '%.*s' needs a value", len, word);
+	return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "unknown option '%.*s'", len, word);
 }

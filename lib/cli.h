@@ -43,4 +43,11 @@ int cli_parse_size(const char *s, size_t *out);
  * OSDL_EXIT_FAIL (C is not a shared option: a bug in the caller). */
 int cli_option(int c, const char *arg, const char *help, char *err, size_t errlen);
 
+/* The one-line reason for getopt_long()'s '?' or ':' (with opterr = 0 and
+ * an optstring that starts with ':'): "unknown option '--frm'" or "option
+ * '--from' needs a value".  C is getopt_long()'s return value; ARGV and
+ * OPTIND those getopt_long() saw.  Writes into ERR; returns
+ * OSDL_EXIT_USAGE. */
+int cli_bad_option(int c, char *const argv[], int optind_now, char *err, size_t errlen);
+
 #endif

@@ -8,7 +8,9 @@
 t_table osdown <<'EOF'
 0 | --version | |
 0 | --help | |
-2 | --bogus | | unrecognized option
+2 | --bogus | | ^osdown: unknown option '--bogus' \(try 'osdown --help'\)$
+2 | -Z | | ^osdown: unknown option '-Z' \(try 'osdown --help'\)$
+2 | -o | | ^osdown: option '-o' needs a value \(try 'osdown --help'\)$
 2 | --delimiter ab | | ^osdown: bad --delimiter
 2 | --delimiter '"' | | ^osdown: bad --delimiter
 2 | --max-line 0 | | ^osdown: bad --max-line

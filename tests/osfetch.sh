@@ -18,7 +18,8 @@ t_table osfetch <<EOF
 2 | --keep-alive 5x $S | | ^osfetch: bad --keep-alive '5x'
 2 | --keep-alive m $S | | ^osfetch: bad --keep-alive
 2 | --log-level loud $S | | ^osfetch: bad --log-level 'loud'
-2 | --no-such-option $S | | osfetch: see osfetch --help
+2 | --no-such-option $S | | ^osfetch: unknown option '--no-such-option' \(try 'osfetch --help'\)$
+2 | --page-size | | ^osfetch: option '--page-size' needs a value \(try 'osfetch --help'\)$
 2 | logs-2024.03.01 2024-03-01 | | ^osfetch: want INDEX FROM TO \[SLICE\]
 2 | a b c d e | | ^osfetch: want INDEX FROM TO
 2 | logs-x yesterday 2024-03-01 | | ^osfetch: 

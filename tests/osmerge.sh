@@ -9,7 +9,9 @@ GEN="$TOP/tests/osmerge_gen.awk"
 t_table osmerge <<'EOF'
 0 | -V | |
 0 | --help | |
-2 | --bogus | | unrecognized option
+2 | --bogus | | ^osmerge: unknown option '--bogus' \(try 'osmerge --help'\)$
+2 | -Z | | ^osmerge: unknown option '-Z' \(try 'osmerge --help'\)$
+2 | -o | | ^osmerge: option '-o' needs a value \(try 'osmerge --help'\)$
 2 | --memory 1M | | ^osmerge: bad --memory '1M'
 2 | --memory lots | | ^osmerge: bad --memory 'lots'
 2 | --max-line 0 | | ^osmerge: bad --max-line

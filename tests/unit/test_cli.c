@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,9 +152,39 @@ static void test_output(void)
 	}
 }
 
+/* getopt_long() through cli_bad_option(): the messages name the option as
+ * typed, long or short, bundled or not. */
+static void test_bad_options(void)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct { int argc; const char *argv[4]; const char *want; } cases[] = {
+		{ 2, { "t", "--frm" }, "unknown option '--frm'" },
+		{ 2, { "t", "--frm=3" }, "unknown option '--frm'" },
+		{ 2, { "t", "--from" }, "option '--from' needs a value" },
+		{ 2, { "t", "-Z" }, "unknown option '-Z'" },
+		{ 2, { "t", "-xZ" }, "unknown option '-Z'" },
+		{ 2, { "t", "-f" }, "option '-f' needs a value" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[128] = "", name[160];
+		int c, rc = 0;
+		optind = 0; /* full reset of getopt's state */
+		opterr = 0;
+		while ((c = getopt_long(cases[i].argc, (char **)cases[i].argv, ":f:x", longopts, NULL)) != -1)
+			if (c == '?' || c == ':')
+				rc = cli_bad_option(c, (char **)cases[i].argv, optind, err, sizeof err);
+		snprintf(name, sizeof name, "cli_bad_option: %s -> %s", cases[i].argv[1], cases[i].want);
+		test_cond(name, rc == OSDL_EXIT_USAGE && strcmp(err, cases[i].want) == 0);
+	}
+}
+
 int main(void)
 {
 	log_init("test_cli");
+	test_bad_options();
 	test_ints();
 	test_sizes();
 	test_options();
