@@ -219,6 +219,13 @@ static int page(struct run *r, const char *path, const char *body)
 			return RESTART;
 		return http_classify(&resp) == HTTP_TRANSIENT ? LOST : OSDL_EXIT_SERVER;
 	}
+	if (resp.sends > 1 && r->e->method == ENGINE_PIT) {
+		/* libcurl asked for the page again after the connection died:
+		 * the same search_after on the same PIT is the same page. */
+		r->st->retries += (uint64_t)(resp.sends - 1);
+		log_msg(LOG_EXTRA, "page %llu re-sent by libcurl after a lost connection",
+			(unsigned long long)r->pages + 1);
+	}
 	if (resp.sends > 1 && r->pages > 0 && r->e->method == ENGINE_SCROLL) {
 		/* libcurl re-sent the page after the connection died: the first
 		 * send may have moved the cursor, so this page may be the next one. */
