@@ -41,12 +41,16 @@ else
 	fail "an OpenSearch >= 3.3 node for the PIT tests could not be started: $(tail -1 "$T/start.err")"
 	t_done
 fi
-IDX=osdl-t-fetch-pit-$$
+IDX=osdl-t-fetch-pit-$T_UID
 cleanup() {
 	osf_proxy_stop
-	[ -n "${STUB_PID:-}" ] && kill "$STUB_PID" 2>/dev/null
-	os_curl -XDELETE "$PIT_URL/$IDX" >/dev/null 2>&1
-	[ -n "$started" ] && (cd "$TOP" && OSDL_ENGINE=opensearch-3.3 scripts/opensearch stop)
+	if [ -n "${STUB_PID:-}" ]; then
+		kill "$STUB_PID" 2>/dev/null || true
+	fi
+	os_curl -XDELETE "$PIT_URL/$IDX" >/dev/null 2>&1 || true
+	if [ -n "$started" ]; then
+		(cd "$TOP" && OSDL_ENGINE=opensearch-3.3 scripts/opensearch stop) || true
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
