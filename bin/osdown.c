@@ -12,13 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "down.h"
 #include "log.h"
+#include "lzio.h"
 #include "osdl.h"
 #include "schema.h"
+#include "sig.h"
 
 #define CATEGORY_MAX_DEFAULT 1000
 
@@ -52,7 +54,6 @@ struct opts {
  * only mutable globals besides the options, because a handler cannot be
  * passed a context. */
 static char tmp_csv[PATH_MAX + 16], tmp_schema[PATH_MAX + 16];
-static char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
 
 static void on_signal(int sig)
 {
@@ -134,44 +135,12 @@ static int publish(int fd, char *tmp, const char *final, const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	int shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (errno || end == s || *end || s[0] == '-' || v > (~0ULL >> shift))
-		return -1;
-	*out = (size_t)(v << shift);
-	return 0;
-}
-
+/* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
+ * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_DATE_FIELDS, O_DELIMITER, O_FIELDS,
-	       O_LOG_FILE, O_LOG_LEVEL, O_MAX_LINE, O_SCHEMA };
+	       O_MAX_LINE, O_SCHEMA };
 	static const struct option longopts[] = { /* sorted */
 		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
 		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
@@ -179,15 +148,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "delimiter", required_argument, NULL, O_DELIMITER },
 		{ "fields", required_argument, NULL, O_FIELDS },
 		{ "help", no_argument, NULL, 'h' },
-		{ "log-file", required_argument, NULL, O_LOG_FILE },
-		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+		{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
+		{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "schema", required_argument, NULL, O_SCHEMA },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, lvl;
+	char err[1024];
+	int ch, rc;
 	o->d.delim = ',';
 	o->d.category_max = CATEGORY_MAX_DEFAULT;
 	o->d.max_line = (size_t)64 << 20;
@@ -195,9 +165,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (ch) {
 		case O_ARRAY_SEP: o->d.array_sep = optarg; break;
 		case O_CATEGORY_MAX:
-			if (parse_size(optarg, &o->d.category_max) < 0) {
+			if (cli_parse_size(optarg, &o->d.category_max) < 0) {
 				log_error("bad --category-max: %s", optarg);
-				return -1;
+				return OSDL_EXIT_USAGE;
 			}
 			break;
 		case O_DATE_FIELDS: o->d.date_fields = optarg; break;
@@ -208,34 +178,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->d.delim = optarg[0];
 			else {
 				log_error("bad --delimiter: one character (not '\"', CR or LF) or 'tab'");
-				return -1;
+				return OSDL_EXIT_USAGE;
 			}
 			break;
 		case O_FIELDS: o->d.fields = optarg; break;
-		case 'h': fputs(usage_text, stdout); exit(OSDL_EXIT_OK);
-		case O_LOG_FILE:
-			if (log_open_file(optarg) < 0) {
-				log_errno("%s", optarg);
-				return -1;
-			}
-			break;
-		case O_LOG_LEVEL:
-			if ((lvl = log_parse_level(optarg)) < 0) {
-				log_error("bad --log-level: %s", optarg);
-				return -1;
-			}
-			log_set_level((enum log_level)lvl);
-			break;
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+			if ((rc = cli_option(ch, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
+				break;
+			if (rc != OSDL_EXIT_OK)
+				log_error("%s", err);
+			return rc;
 		case O_MAX_LINE:
-			if (parse_size(optarg, &o->d.max_line) < 0 || o->d.max_line == 0) {
+			if (cli_parse_size(optarg, &o->d.max_line) < 0 || o->d.max_line == 0) {
 				log_error("bad --max-line: %s", optarg);
-				return -1;
+				return OSDL_EXIT_USAGE;
 			}
 			break;
 		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case O_SCHEMA: o->schema = optarg; break;
-		case 'V': printf("osdown osdl %s\n", OSDL_VERSION); exit(OSDL_EXIT_OK);
-		default: fputs(usage_text, stderr); return -1;
+		default: fputs(usage_text, stderr); return OSDL_EXIT_USAGE;
 		}
 	}
 	o->inputs = argv + optind;
@@ -245,13 +206,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		stdins += strcmp(o->inputs[i], "-") == 0;
 	if (stdins > 1) {
 		log_error("stdin ('-') can be read only once");
-		return -1;
+		return OSDL_EXIT_USAGE;
 	}
 	if (o->output && o->schema && strcmp(o->output, o->schema) == 0) {
 		log_error("--output and --schema name the same file");
-		return -1;
+		return OSDL_EXIT_USAGE;
 	}
-	return 0;
+	return CLI_CONTINUE;
 }
 
 /* The schema for the columns pass 1 found, to FD. */
@@ -271,39 +232,28 @@ static int write_schema(down *d, const struct opts *o, int fd)
 	size_t len = 0;
 	int rc = schema_render(&si, &text, &len);
 	if (rc == 0)
-		rc = write_all(fd, text, len) < 0 || write_all(fd, "\n", 1) < 0 ? -1 : 0;
+		rc = lzio_write_all(fd, text, len) < 0 || lzio_write_all(fd, "\n", 1) < 0 ? -1 : 0;
 	free(text);
 	free(sc);
 	return rc;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
-	static char *stdin_only[] = { "-" };
+	char *stdin_only[] = { "-" };
+	char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
 	struct opts o = { 0 };
 	down *d = NULL;
 	int rc = OSDL_EXIT_OK, out_fd = 1, schema_fd = -1;
-	double t0 = now_s();
+	double t0 = log_now_s();
 
 	log_init("osdown");
-	if (parse_args(argc, argv, &o) < 0)
-		return OSDL_EXIT_USAGE;
+	if ((rc = parse_args(argc, argv, &o)) != CLI_CONTINUE)
+		return rc;
+	rc = OSDL_EXIT_OK;
 	o.d.out_name = o.output ? o.output : "stdout";
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
+	sig_install_handler(on_signal);
 
 	if (!(d = down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
 		log_error("out of memory");
@@ -366,7 +316,7 @@ int main(int argc, char **argv)
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
-	double secs = now_s() - t0;
+	double secs = log_now_s() - t0;
 	log_msg(LOG_BASIC, "%llu rows, %zu columns, %.1f MB NDJSON in, %.1f MB CSV out, "
 	        "%.2f s, %.1f MB/s", (unsigned long long)down_rows(d), down_ncols(d),
 	        down_in_bytes(d) / 1e6, down_out_bytes(d) / 1e6, secs,

@@ -1,11 +1,11 @@
 /* osfetch.c - download chunk specs into verified LZ4 NDJSON cache files. */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "engine.h"
 #include "fetch.h"
 #include "http.h"
@@ -40,8 +40,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORCE, OPT_INSECURE,
-	OPT_KEEP_ALIVE, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE,
-	OPT_RETRIES, OPT_TIME_FIELD, OPT_TIMEOUT
+	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES, OPT_TIME_FIELD,
+	OPT_TIMEOUT
 };
 
 /* Sorted by long name. */
@@ -54,8 +54,8 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
-	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
+	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
@@ -88,17 +88,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return OSDL_EXIT_USAGE;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* A scroll keep-alive: digits and one unit (ms s m h d). */
 static int valid_keep_alive(const char *s)
 {
@@ -108,16 +97,23 @@ static int valid_keep_alive(const char *s)
 			 strcmp(s + d, "ms") == 0);
 }
 
+/* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
+ * (OSDL_EXIT_OK after --help or --version). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
-	long v;
+	char err[1024];
+	int c, rc;
+	long long v;
 	while ((c = getopt_long(argc, argv, "+d:hq:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->fetch.cache_dir = optarg; break;
-		case 'h': fputs(usage_text, stdout); exit(OSDL_EXIT_OK);
 		case 'q': o->query_file = optarg; break;
-		case 'V': printf("osfetch osdl %s\n", OSDL_VERSION); exit(OSDL_EXIT_OK);
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
+				break;
+			if (rc != OSDL_EXIT_OK)
+				log_error("%s", err);
+			return rc;
 		case OPT_AWS_REGION: o->http.aws_region = optarg; break;
 		case OPT_AWS_SERVICE: o->http.aws_service = optarg; break;
 		case OPT_FIELDS: o->fields = optarg; break;
@@ -128,29 +124,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return usage_error("bad --keep-alive '%s' (want e.g. 2m)", optarg);
 			o->fetch.keep_alive = optarg;
 			break;
-		case OPT_LOG_FILE:
-			if (log_open_file(optarg) != 0) {
-				log_errno("%s", optarg);
-				return OSDL_EXIT_IO;
-			}
-			break;
-		case OPT_LOG_LEVEL:
-			if ((v = log_parse_level(optarg)) < 0)
-				return usage_error("bad --log-level '%s'", optarg);
-			log_set_level((enum log_level)v);
-			break;
 		case OPT_METHOD:
 			if ((o->fetch.method = engine_parse_want(optarg)) < 0)
 				return usage_error("bad --method '%s' (auto, scroll or pit)", optarg);
 			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_PAGE_SIZE:
-			if (parse_int(optarg, 1, 10000, &v) != 0)
+			if (cli_parse_int(optarg, 1, 10000, &v) != 0)
 				return usage_error("bad --page-size '%s' (1..10000)", optarg);
 			o->fetch.page_size = (int)v;
 			break;
 		case OPT_RETRIES:
-			if (parse_int(optarg, 0, 1000, &v) != 0)
+			if (cli_parse_int(optarg, 0, 1000, &v) != 0)
 				return usage_error("bad --retries '%s' (0..1000)", optarg);
 			/* 0 means "no retry"; the libraries read 0 as "default". */
 			o->fetch.max_failures = v ? (int)v : -1;
@@ -158,16 +143,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
 		case OPT_TIMEOUT:
-			if (parse_int(optarg, 1, 86400, &v) != 0)
+			if (cli_parse_int(optarg, 1, 86400, &v) != 0)
 				return usage_error("bad --timeout '%s' (seconds)", optarg);
-			o->http.timeout_s = v;
+			o->http.timeout_s = (long)v;
 			break;
 		default:
 			log_error("see osfetch --help");
 			return OSDL_EXIT_USAGE;
 		}
 	}
-	return 0;
+	return CLI_CONTINUE;
 }
 
 /* Fetches one spec, prints its path, logs the outcome.  Returns an exit code. */
@@ -223,8 +208,11 @@ int main(int argc, char **argv)
 	log_init("osfetch");
 	memset(&o, 0, sizeof o);
 	rc = parse_options(argc, argv, &o);
-	if (rc != 0)
+	if (rc == OSDL_EXIT_OK) /* --help, --version: written, no run to report */
+		return rc;
+	if (rc != CLI_CONTINUE)
 		goto out;
+	rc = 0;
 	argc -= optind;
 	argv += optind;
 	if (argc != 0 && argc != 3 && argc != 4) {

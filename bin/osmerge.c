@@ -1,4 +1,4 @@
-/* osmerge - merge (or sort) NDJSON chunk files by key with bounded memory.
+/* osmerge.c - merge (or sort) NDJSON chunk files by key with bounded memory.
  * Parses options, sets up the output and the temp directory, hands the work
  * to kmerge_files() or xsort_files(), and maps their errors to exit codes. */
 #include <errno.h>
@@ -11,14 +11,15 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "jkey.h"
 #include "kmerge.h"
 #include "log.h"
 #include "lzio.h"
 #include "osdl.h"
+#include "sig.h"
 #include "xsort.h"
 
 #define FD_MARGIN 16 /* std streams, output, temp writer, log file, spare */
@@ -57,57 +58,31 @@ static void on_signal(int sig)
 	_exit(OSDL_EXIT_SIGNAL);
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: osmerge [-k FIELD[:asc|:desc]]... [-o FILE] [-z] [--files-from FILE]\n"
-		"               [--sort] [--memory SIZE] [--tmpdir DIR] [--unique] [--skip-bad]\n"
-		"               [--missing first|last] [--max-line SIZE] [--sorted-keys N]\n"
-		"               [--log-level LEVEL] [--log-file FILE] [FILE...]\n"
-		"       osmerge -h|--help|-V|--version\n"
-		"\n"
-		"Merges sorted NDJSON files (plain or LZ4; none or '-' = stdin) in key order.\n"
-		"  -z, --compress          write an LZ4 frame\n"
-		"      --files-from FILE   read input paths from FILE, one a line ('-' = stdin)\n"
-		"  -h, --help              this help\n"
-		"  -k, --key FIELD[:desc]  sort key, dotted path, repeatable (default @timestamp)\n"
-		"      --log-file FILE     also append log lines to FILE\n"
-		"      --log-level LEVEL   quiet|basic|detailed|extra|full (default basic)\n"
-		"      --max-line SIZE     longest accepted line (default 16M)\n"
-		"      --memory SIZE       memory budget (default 256M, at least 4M)\n"
-		"      --missing first|last  where documents without the key go (default last)\n"
-		"  -o, --output FILE       write to FILE (renamed into place at the end)\n"
-		"      --skip-bad          skip and count bad lines and unreadable files\n"
-		"      --sort              sort unsorted input (external merge sort)\n"
-		"      --sorted-keys N     inputs are sorted by the first N keys only\n"
-		"      --tmpdir DIR        temporary files (default $TMPDIR, else /tmp)\n"
-		"      --unique            drop repeated _id within equal keys\n"
-		"  -V, --version           print the version\n"
-		"Exit: 0 ok, 1 failure, 2 usage, 6 I/O error, 7 bad input data, 130 interrupted.\n");
-}
-
-/* "64M" -> bytes.  Returns 0, or -1 if not a size. */
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end || v > (SIZE_MAX >> shift))
-		return -1;
-	*out = (size_t)(v << shift);
-	return 0;
-}
+static const char usage_text[] =
+	"usage: osmerge [-k FIELD[:asc|:desc]]... [-o FILE] [-z] [--files-from FILE]\n"
+	"               [--sort] [--memory SIZE] [--tmpdir DIR] [--unique] [--skip-bad]\n"
+	"               [--missing first|last] [--max-line SIZE] [--sorted-keys N]\n"
+	"               [--log-level LEVEL] [--log-file FILE] [FILE...]\n"
+	"       osmerge -h|--help|-V|--version\n"
+	"\n"
+	"Merges sorted NDJSON files (plain or LZ4; none or '-' = stdin) in key order.\n"
+	"  -z, --compress          write an LZ4 frame\n"
+	"      --files-from FILE   read input paths from FILE, one a line ('-' = stdin)\n"
+	"  -h, --help              this help\n"
+	"  -k, --key FIELD[:desc]  sort key, dotted path, repeatable (default @timestamp)\n"
+	"      --log-file FILE     also append log lines to FILE\n"
+	"      --log-level LEVEL   quiet|basic|detailed|extra|full (default basic)\n"
+	"      --max-line SIZE     longest accepted line (default 16M)\n"
+	"      --memory SIZE       memory budget (default 256M, at least 4M)\n"
+	"      --missing first|last  where documents without the key go (default last)\n"
+	"  -o, --output FILE       write to FILE (renamed into place at the end)\n"
+	"      --skip-bad          skip and count bad lines and unreadable files\n"
+	"      --sort              sort unsorted input (external merge sort)\n"
+	"      --sorted-keys N     inputs are sorted by the first N keys only\n"
+	"      --tmpdir DIR        temporary files (default $TMPDIR, else /tmp)\n"
+	"      --unique            drop repeated _id within equal keys\n"
+	"  -V, --version           print the version\n"
+	"Exit: 0 ok, 1 failure, 2 usage, 6 I/O error, 7 bad input data, 130 interrupted.\n";
 
 static int add_input(struct opts *o, const char *path)
 {
@@ -156,10 +131,11 @@ static int read_files_from(struct opts *o, const char *file)
 	return rc;
 }
 
-enum { OPT_FILES_FROM = 256, OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAX_LINE, OPT_MEMORY,
-       OPT_MISSING, OPT_SKIP_BAD, OPT_SORT, OPT_SORTED_KEYS, OPT_TMPDIR, OPT_UNIQUE };
+enum { OPT_FILES_FROM = 256, OPT_MAX_LINE, OPT_MEMORY, OPT_MISSING, OPT_SKIP_BAD, OPT_SORT,
+       OPT_SORTED_KEYS, OPT_TMPDIR, OPT_UNIQUE };
 
-/* Fills O from argv.  Returns -1 to go on, else the exit status. */
+/* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
+ * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -167,8 +143,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "files-from", required_argument, NULL, OPT_FILES_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "key", required_argument, NULL, 'k' },
-		{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
+		{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "missing", required_argument, NULL, OPT_MISSING },
@@ -181,15 +157,20 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, lvl;
+	char err[1024];
+	int c, rc;
+	long long v;
 	o->memory = (size_t)256 << 20;
 	o->max_line = (size_t)16 << 20;
 	o->keys.missing_last = 1;
 	while ((c = getopt_long(argc, argv, "hk:o:Vz", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return OSDL_EXIT_OK;
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
+				break;
+			if (rc != OSDL_EXIT_OK)
+				log_error("%s", err);
+			return rc;
 		case 'k':
 			if (jkey_spec_add(&o->keys, optarg) != 0) {
 				log_error("bad key '%s' (FIELD, FIELD:asc or FIELD:desc; at most %d)", optarg, JKEY_MAX - 1);
@@ -197,32 +178,16 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			}
 			break;
 		case 'o': o->output = optarg; break;
-		case 'V':
-			printf("osmerge osdl %s\n", OSDL_VERSION);
-			return OSDL_EXIT_OK;
 		case 'z': o->compress = 1; break;
 		case OPT_FILES_FROM: o->files_from = optarg; break;
-		case OPT_LOG_FILE:
-			if (log_open_file(optarg) != 0) {
-				log_errno("%s: cannot open log file", optarg);
-				return OSDL_EXIT_IO;
-			}
-			break;
-		case OPT_LOG_LEVEL:
-			if ((lvl = log_parse_level(optarg)) < 0) {
-				log_error("bad --log-level '%s' (quiet|basic|detailed|extra|full)", optarg);
-				return OSDL_EXIT_USAGE;
-			}
-			log_set_level((enum log_level)lvl);
-			break;
 		case OPT_MAX_LINE:
-			if (parse_size(optarg, &o->max_line) != 0 || o->max_line == 0) {
+			if (cli_parse_size(optarg, &o->max_line) != 0 || o->max_line == 0) {
 				log_error("bad --max-line '%s'", optarg);
 				return OSDL_EXIT_USAGE;
 			}
 			break;
 		case OPT_MEMORY:
-			if (parse_size(optarg, &o->memory) != 0 || o->memory < ((size_t)4 << 20)) {
+			if (cli_parse_size(optarg, &o->memory) != 0 || o->memory < ((size_t)4 << 20)) {
 				log_error("bad --memory '%s' (a size of at least 4M, e.g. 64M)", optarg);
 				return OSDL_EXIT_USAGE;
 			}
@@ -239,20 +204,17 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_SKIP_BAD: o->skip_bad = 1; break;
 		case OPT_SORT: o->sort = 1; break;
-		case OPT_SORTED_KEYS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > JKEY_MAX) {
+		case OPT_SORTED_KEYS:
+			if (cli_parse_int(optarg, 1, JKEY_MAX, &v) != 0) {
 				log_error("bad --sorted-keys '%s' (a number of keys, at least 1)", optarg);
 				return OSDL_EXIT_USAGE;
 			}
 			o->sorted_keys = (int)v;
 			break;
-		}
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_UNIQUE: o->unique = 1; break;
 		default:
-			usage(stderr);
+			fputs(usage_text, stderr);
 			return OSDL_EXIT_USAGE;
 		}
 	}
@@ -269,8 +231,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			return OSDL_EXIT_FAIL;
 		}
 	if (o->files_from) {
-		int rc = read_files_from(o, o->files_from);
-		if (rc)
+		if ((rc = read_files_from(o, o->files_from)) != 0)
 			return rc;
 	} else if (o->ninputs == 0 && add_input(o, "-") != 0) {
 		log_error("out of memory");
@@ -283,7 +244,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		log_error("standard input ('-') can be read only once");
 		return OSDL_EXIT_USAGE;
 	}
-	return -1;
+	return CLI_CONTINUE;
 }
 
 /* Inputs open at once: the descriptor limit (raised to the hard limit) and
@@ -326,20 +287,13 @@ static int open_output(const char *path)
 	return fd;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int run(struct opts *o)
 {
 	struct kmerge_stats st = { 0 };
 	struct kmerge_err err = { 0 };
 	lzio_writer *w = NULL;
 	int rc = OSDL_EXIT_FAIL, fd = -1;
-	double t0 = now_s();
+	double t0 = log_now_s();
 	size_t fanin = fanin_for(o->memory);
 
 	if (o->sort || o->ninputs > fanin) {
@@ -395,7 +349,7 @@ static int run(struct opts *o)
 		}
 		g_have_outtmp = 0;
 	}
-	double secs = now_s() - t0;
+	double secs = log_now_s() - t0;
 	char extra[256] = "";
 	size_t used = 0;
 	if (o->unique)
@@ -431,15 +385,8 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	log_init("osmerge");
 	int rc = parse_args(&o, argc, argv);
-	if (rc < 0) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sigaction(SIGPIPE, &sa, NULL);
+	if (rc == CLI_CONTINUE) {
+		sig_install_handler(on_signal);
 		rc = run(&o);
 	}
 	for (size_t i = 0; i < o.ninputs; i++)

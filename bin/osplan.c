@@ -1,5 +1,6 @@
 /* osplan.c - plans the chunks of a download: index pattern, time range and
  * query in, chunk specs out, covering the range exactly once. */
+#include "cli.h"
 #include "http.h"
 #include "log.h"
 #include "osdl.h"
@@ -46,8 +47,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
-	OPT_LOG_FILE, OPT_LOG_LEVEL, OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE,
-	OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE
+	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE
 };
 
 /* Sorted by long name. */
@@ -62,8 +62,8 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "index", required_argument, NULL, 'i' },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
-	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
+	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 	{ "max-chunks", required_argument, NULL, OPT_MAX_CHUNKS },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
@@ -115,17 +115,6 @@ static int usage_error(const char *fmt, ...)
 	return OSDL_EXIT_USAGE;
 }
 
-static int parse_count(const char *s, long long max, long long *v)
-{
-	char *e;
-	errno = 0;
-	long long x = strtoll(s, &e, 10);
-	if (errno || e == s || *e || x < 1 || x > max)
-		return -1;
-	*v = x;
-	return 0;
-}
-
 static int parse_instant(const char *opt, const char *s, int64_t *ms)
 {
 	int sub = 0;
@@ -137,8 +126,11 @@ static int parse_instant(const char *opt, const char *s, int64_t *ms)
 	return 0;
 }
 
+/* Fills O from argv and checks it.  Returns CLI_CONTINUE to go on, else the
+ * exit status (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
+	char err[1024];
 	int c, rc;
 	long long v;
 	o->max_chunks = 100000;
@@ -149,38 +141,31 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'd': o->cache = optarg; break;
 		case 'f': o->from_s = optarg; break;
-		case 'h': fputs(usage_text, stdout); return -1;
 		case 'i': o->index = optarg; break;
 		case 'q': o->query_file = optarg; break;
 		case 's': o->step_s = optarg; break;
 		case 't': o->to_s = optarg; break;
-		case 'V': printf("osplan osdl %s\n", OSDL_VERSION); return -1;
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
+				break;
+			if (rc != OSDL_EXIT_OK)
+				log_error("%s", err);
+			return rc;
 		case OPT_AWS_REGION: o->aws_region = optarg; break;
 		case OPT_AWS_SERVICE: o->aws_service = optarg; break;
 		case OPT_COUNT: o->count = 1; break;
 		case OPT_FIELDS: o->fields = optarg; break;
 		case OPT_FORMAT: o->format_s = optarg; break;
 		case OPT_INSECURE: o->insecure = 1; break;
-		case OPT_LOG_FILE:
-			if (log_open_file(optarg)) {
-				log_errno("cannot open log file %s", optarg);
-				return OSDL_EXIT_IO;
-			}
-			break;
-		case OPT_LOG_LEVEL:
-			if ((rc = log_parse_level(optarg)) < 0)
-				return usage_error("unknown log level '%s' (quiet, basic, detailed, extra, full)", optarg);
-			log_set_level((enum log_level)rc);
-			break;
 		case OPT_MAX_CHUNKS:
-			if (parse_count(optarg, 100000000, &v))
+			if (cli_parse_int(optarg, 1, 100000000, &v))
 				return usage_error("invalid --max-chunks '%s': want 1..100000000", optarg);
 			o->max_chunks = (size_t)v;
 			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_OFFLINE: o->offline = 1; break;
 		case OPT_TARGET_DOCS:
-			if (parse_count(optarg, 1000000000000LL, &o->target_docs))
+			if (cli_parse_int(optarg, 1, 1000000000000LL, &o->target_docs))
 				return usage_error("invalid --target-docs '%s': want a positive count", optarg);
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
@@ -230,7 +215,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->offline && (o->target_docs || o->count))
 		return usage_error("--%s counts on the server: it cannot be --offline",
 				   o->target_docs ? "target-docs" : "count");
-	return 0;
+	return CLI_CONTINUE;
 }
 
 /* The expression that names every index the pattern can produce, for one
@@ -493,9 +478,7 @@ int main(int argc, char **argv)
 	log_init("osplan");
 	memset(&r, 0, sizeof r);
 	rc = parse_args(argc, argv, &r.o);
-	if (rc < 0)
-		return fclose(stdout) ? OSDL_EXIT_IO : OSDL_EXIT_OK; /* --help, --version */
-	if (rc)
+	if (rc != CLI_CONTINUE)
 		return rc;
 	sig_install(NULL);
 	rc = run(&r);

@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "log.h"
 #include "lzio.h"
 #include "osdl.h"
@@ -61,13 +61,6 @@ struct run {
 	char *err;
 	size_t errlen;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int emit_doc(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
@@ -179,30 +172,25 @@ static int page(struct run *r, const char *path, const char *body)
 {
 	struct http_resp resp;
 	if (search_reset(r->parser) != 0) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return OSDL_EXIT_FAIL;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	r->retry_after = -1;
 	int hrc = http_request(r->h, "POST", path, body, sink, r, &resp);
 	if (keep_ctx_id(r) != 0) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return OSDL_EXIT_FAIL;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	const struct search_result *res = search_result(r->parser);
 	if (hrc == 0 && search_finish(r->parser) != 0) {
 		/* A 200 whose JSON ends early was cut: a lost response. */
-		snprintf(r->err, r->errlen, "%s", search_error(r->parser));
-		return LOST;
+		return errbuf_fail(r->err, r->errlen, LOST, "%s", search_error(r->parser));
 	}
 	if (hrc != 0) {
 		if (sig_caught()) {
-			snprintf(r->err, r->errlen, "interrupted by signal %d", sig_caught());
-			return OSDL_EXIT_SIGNAL;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
 		}
 		if (search_emit_failed(r->parser)) {
-			snprintf(r->err, r->errlen, "writing %s: %s", publish_temp_path(r->pub),
-				 strerror(r->out_errno));
-			return OSDL_EXIT_IO;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s",
+					   publish_temp_path(r->pub), strerror(r->out_errno));
 		}
 		if (resp.curl_code == 23 /* CURLE_WRITE_ERROR */) {
 			/* The parser stopped: bad JSON mid-stream (a cut or garbled
@@ -229,8 +217,7 @@ static int page(struct run *r, const char *path, const char *body)
 	if (resp.sends > 1 && r->pages > 0 && r->e->method == ENGINE_SCROLL) {
 		/* libcurl re-sent the page after the connection died: the first
 		 * send may have moved the cursor, so this page may be the next one. */
-		snprintf(r->err, r->errlen, "connection lost during a scroll request (re-sent by libcurl)");
-		return RESTART;
+		return errbuf_fail(r->err, r->errlen, RESTART, "connection lost during a scroll request (re-sent by libcurl)");
 	}
 	r->pages++;
 	if (res->shards_failed > 0 || res->timed_out) {
@@ -243,13 +230,12 @@ static int page(struct run *r, const char *path, const char *body)
 	}
 	if (res->total >= 0) {
 		if (!res->total_eq) {
-			snprintf(r->err, r->errlen, "server total is not exact (relation gte)");
-			return OSDL_EXIT_VERIFY;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "server total is not exact (relation gte)");
 		}
 		if (r->total >= 0 && res->total != r->total) {
-			snprintf(r->err, r->errlen, "server total changed within one snapshot: %lld then %lld",
-				 (long long)r->total, (long long)res->total);
-			return OSDL_EXIT_VERIFY;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY,
+					   "server total changed within one snapshot: %lld then %lld",
+					   (long long)r->total, (long long)res->total);
 		}
 		r->total = res->total;
 	}
@@ -275,34 +261,29 @@ static int scroll_attempt(struct run *r)
 	r->pages = 0;
 	r->total = -1;
 	if (!body) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return OSDL_EXIT_FAIL;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	if (!engine_scroll_start_path(r->e, r->sp->index, r->o->keep_alive, FILTER_PATH, path, sizeof path)) {
 		free(body);
-		snprintf(r->err, r->errlen, "index name too long");
-		return OSDL_EXIT_USAGE;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "index name too long");
 	}
 	rc = scroll_page(r, path, body);
 	free(body);
 	if (rc != 0)
 		return rc;
 	if (r->total < 0) {
-		snprintf(r->err, r->errlen, "the server sent no hits.total");
-		return OSDL_EXIT_VERIFY;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "the server sent no hits.total");
 	}
 	engine_scroll_next_path(r->e, FILTER_PATH, path, sizeof path);
 	/* Until an empty page: stopping at docs == total would hide a scroll
 	 * that repeats documents, the count check could then not see it. */
 	while (search_result(r->parser)->hits > 0) {
 		if (!r->ctx_id) {
-			snprintf(r->err, r->errlen, "the server sent no _scroll_id");
-			return OSDL_EXIT_SERVER;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SERVER, "the server sent no _scroll_id");
 		}
 		body = engine_scroll_next_body(r->e, r->o->keep_alive, r->ctx_id);
 		if (!body) {
-			snprintf(r->err, r->errlen, "out of memory");
-			return OSDL_EXIT_FAIL;
+			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 		}
 		rc = scroll_page(r, path, body);
 		free(body);
@@ -310,9 +291,9 @@ static int scroll_attempt(struct run *r)
 			return rc;
 	}
 	if ((int64_t)r->docs != r->total) {
-		snprintf(r->err, r->errlen, "%llu documents received, the server counted %lld",
-			 (unsigned long long)r->docs, (long long)r->total);
-		return OSDL_EXIT_VERIFY;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY,
+				   "%llu documents received, the server counted %lld",
+				   (unsigned long long)r->docs, (long long)r->total);
 	}
 	return 0;
 }
@@ -534,7 +515,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	struct run r = { 0 };
 	int rc = OSDL_EXIT_FAIL;
 	char *meta = NULL;
-	double t0 = now_s();
+	double t0 = log_now_s();
 	memset(st, 0, sizeof *st);
 	st->server_total = -1;
 	if (!o.cache_dir)
@@ -635,7 +616,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	st->pages = r.pages;
 	off_t end = lseek(publish_fd(r.pub), 0, SEEK_CUR);
 	st->compressed_bytes = end > 0 ? (uint64_t)end : 0;
-	st->seconds = now_s() - t0;
+	st->seconds = log_now_s() - t0;
 	meta = meta_json(&r, st->seconds);
 	if (!meta) {
 		snprintf(err, errlen, "out of memory");
@@ -645,7 +626,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	rc = publish_commit(r.pub, meta, err, errlen) == 0 ? 0 : OSDL_EXIT_IO;
 	r.pub = NULL;
 out:
-	st->seconds = now_s() - t0;
+	st->seconds = log_now_s() - t0;
 	if (r.ctx_id)
 		clear_ctx(&r);
 	publish_abort(r.pub);

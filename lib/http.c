@@ -410,13 +410,6 @@ void http_stats(const http *h, unsigned long *requests, unsigned long *retries,
 		*bytes = h->bytes;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int http_request(http *h, const char *method, const char *path, const char *body,
 		 http_sink sink, void *ud, struct http_resp *resp)
 {
@@ -467,9 +460,9 @@ int http_request(http *h, const char *method, const char *path, const char *body
 	}
 	curl_easy_setopt(c, CURLOPT_URL, h->url);
 
-	double t0 = now_s();
+	double t0 = log_now_s();
 	CURLcode rc = curl_easy_perform(c);
-	resp->seconds = now_s() - t0;
+	resp->seconds = log_now_s() - t0;
 	h->requests++;
 	h->bytes += resp->body_bytes;
 	resp->curl_code = (int)rc;

@@ -231,8 +231,28 @@ static int name_is(const unsigned char *name, size_t nl, int esc, const char *pa
 	return k == pl;
 }
 
+/* After a member or element: 1 if a ',' (and blanks) followed, more to come;
+ * 0 if CLOSE ended the object or array; -1 on anything else. */
+static int scan_next_item(struct scan *s, unsigned char close)
+{
+	skip_ws(s);
+	if (s->p >= s->end)
+		return fail(s, JKEY_ERR_JSON);
+	if (*s->p == ',') {
+		s->p++;
+		skip_ws(s);
+		return 1;
+	}
+	if (*s->p == close) {
+		s->p++;
+		return 0;
+	}
+	return fail(s, JKEY_ERR_JSON);
+}
+
 static int scan_object(struct scan *s, int depth, uint32_t mask, const uint16_t *ofs)
 {
+	int more;
 	if (depth > MAX_DEPTH)
 		return fail(s, JKEY_ERR_DEPTH);
 	s->p++; /* '{' */
@@ -277,24 +297,14 @@ static int scan_object(struct scan *s, int depth, uint32_t mask, const uint16_t 
 		}
 		if (scan_value(s, depth, sub, subofs, targets) != 0)
 			return -1;
-		skip_ws(s);
-		if (s->p >= s->end)
-			return fail(s, JKEY_ERR_JSON);
-		if (*s->p == ',') {
-			s->p++;
-			skip_ws(s);
-			continue;
-		}
-		if (*s->p == '}') {
-			s->p++;
-			return 0;
-		}
-		return fail(s, JKEY_ERR_JSON);
+		if ((more = scan_next_item(s, '}')) <= 0)
+			return more;
 	}
 }
 
 static int scan_array(struct scan *s, int depth)
 {
+	int more;
 	if (depth > MAX_DEPTH)
 		return fail(s, JKEY_ERR_DEPTH);
 	s->p++; /* '[' */
@@ -306,19 +316,8 @@ static int scan_array(struct scan *s, int depth)
 	for (;;) {
 		if (scan_value(s, depth, 0, NULL, 0) != 0)
 			return -1;
-		skip_ws(s);
-		if (s->p >= s->end)
-			return fail(s, JKEY_ERR_JSON);
-		if (*s->p == ',') {
-			s->p++;
-			skip_ws(s);
-			continue;
-		}
-		if (*s->p == ']') {
-			s->p++;
-			return 0;
-		}
-		return fail(s, JKEY_ERR_JSON);
+		if ((more = scan_next_item(s, ']')) <= 0)
+			return more;
 	}
 }
 

@@ -86,6 +86,7 @@ enum jkey_status {
  * *errpos (if not NULL) gets the byte offset of a syntax error. */
 int jkey_extract(const jkey_spec *ks, const char *line, size_t len,
 		 jkey_val *vals, size_t *errpos);
+/* A static description of a jkey_status, for messages. */
 const char *jkey_strerror(int status);
 
 /* Compares the sort keys (vals[0 .. n-1]) of A and B with the directions and

@@ -103,8 +103,10 @@ struct kmerge_opts {
 				  longest run per open input) */
 };
 
-/* Opens PATH ("-" = stdin).  Returns NULL and fills ERR (EIO, or nothing
- * with *skipped = 1 when opts.skip_bad allows skipping it). */
+/* Opens PATH ("-" = stdin); the caller closes the reader.  Returns NULL with
+ * ERR filled (KMERGE_ENOMEM, KMERGE_EIO), or, when opts.skip_bad allows
+ * skipping an unreadable file, NULL with ERR->kind left 0 and the file
+ * counted in st->bad_files. */
 kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
 				  struct kmerge_stats *st, struct kmerge_err *err);
 /* Reads the next good document: *line and *len (valid until the next call) and
@@ -113,6 +115,7 @@ kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
  * LZ4 stream) are counted in st->bad_lines instead. */
 int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 		    struct kmerge_stats *st, struct kmerge_err *err);
+/* The input's name for messages, owned by R; and the lines read so far. */
 const char *kmerge_reader_name(const kmerge_reader *r);
 uint64_t kmerge_reader_lineno(const kmerge_reader *r);
 void kmerge_reader_close(kmerge_reader *r); /* NULL is fine */

@@ -158,3 +158,10 @@ void log_redact_url(const char *url, char *buf, size_t bufsize)
 		snprintf(buf, bufsize, "%s", url);
 	}
 }
+
+double log_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -61,4 +61,7 @@ void log_redact_url(const char *url, char *buf, size_t bufsize);
 /* Current UTC time as ISO-8601 with milliseconds, into BUF (>= 25 bytes). */
 void log_now_iso(char *buf, size_t bufsize);
 
+/* Seconds on the monotonic clock, for the durations that log lines report. */
+double log_now_s(void);
+
 #endif

@@ -264,8 +264,9 @@ lzio_writer *lzio_writer_new(int fd, int compress, int level)
 	return w;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int lzio_write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n > 0) {
 		ssize_t k = write(fd, p, n);
 		if (k < 0 && errno == EINTR)
@@ -280,7 +281,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 static int flush_buf(lzio_writer *w)
 {
-	if (w->len && write_all(w->fd, w->buf, w->len) != 0)
+	if (w->len && lzio_write_all(w->fd, w->buf, w->len) != 0)
 		return -1;
 	w->len = 0;
 	return 0;
@@ -294,7 +295,7 @@ int lzio_write(lzio_writer *w, const void *data, size_t n)
 		if (w->len + n > w->cap && flush_buf(w) != 0)
 			return -1;
 		if (n >= w->cap)
-			return write_all(w->fd, p, n);
+			return lzio_write_all(w->fd, p, n);
 		memcpy(w->buf + w->len, p, n);
 		w->len += n;
 		return 0;

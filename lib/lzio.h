@@ -31,7 +31,9 @@ enum lzio_status {
 /* Opens PATH for reading ("-" is stdin).  max_line caps one line's length
  * (0 means 64 MiB).  Returns NULL with errno set on failure. */
 lzio_reader *lzio_open(const char *path, size_t max_line);
-/* Wraps an open descriptor; the reader closes it unless it is 0. */
+/* Wraps an open descriptor; the reader closes it unless it is 0.  Reads
+ * the first bytes to detect LZ4.  Returns NULL with errno set (ENOMEM, or
+ * the read error); FD is then left open for the caller to close. */
 lzio_reader *lzio_fdopen(int fd, const char *name, size_t max_line);
 
 /* Next line.  *line points into the reader's buffer, valid until the next
@@ -48,6 +50,10 @@ const char *lzio_name(const lzio_reader *r); /* name given at open */
 uint64_t lzio_lineno(const lzio_reader *r);  /* 1-based number of last line */
 const char *lzio_strerror(int status);       /* text for an lzio_status */
 void lzio_close(lzio_reader *r);             /* NULL is fine */
+
+/* Writes all N bytes of BUF to FD, through short writes and EINTR.
+ * Returns 0, or -1 with errno set. */
+int lzio_write_all(int fd, const void *buf, size_t n);
 
 /* Writer on descriptor FD (not closed by the writer).  compress selects an
  * LZ4 frame (level: 0 = fast default, 1..12 = HC levels) or plain output.

@@ -21,7 +21,8 @@ typedef struct plansrv_names plansrv_names;
 
 /* Asks GET /_resolve/index/EXPR (open indexes) what EXPR names: concrete
  * indexes, aliases and data streams with their indexes.  *OUT is the
- * caller's, freed with plansrv_names_free(). */
+ * caller's, freed with plansrv_names_free().  Returns 0, or an osdl exit
+ * code (http_json()'s, or OSDL_EXIT_FAIL) with a one-line reason in ERR. */
 int plansrv_resolve(http *h, const char *expr, plansrv_names **out, char *err, size_t errlen);
 void plansrv_names_free(plansrv_names *r); /* NULL is fine */
 
@@ -37,7 +38,8 @@ long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out)
  * /EXPR/_field_caps: the time field must exist and be a date or date_nanos;
  * each field must exist, be an object holding fields, or (with * or ?)
  * match one.  Unknown names give OSDL_EXIT_USAGE with the closest existing
- * names.  No index matching EXPR is not an error (nothing to check). */
+ * names.  No index matching EXPR is not an error (nothing to check).
+ * Returns 0, or an osdl exit code with a one-line reason in ERR. */
 int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, size_t errlen);
 
 /* Counts the documents of INDEX in [FROM, TO) matching Q, as leaves for

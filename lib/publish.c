@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lzio.h"
+
 #define REG_SLOTS 8
 
 /* The registry of temporary files is process-wide on purpose: the signal
@@ -228,21 +230,6 @@ void publish_abort(publish *p)
 	free(p);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 {
 	char mtmp[PATH_MAX], mfinal[PATH_MAX];
@@ -259,7 +246,7 @@ int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 		mfd = make_temp(p, ".meta", mtmp, sizeof mtmp, &mslot, err, errlen);
 		if (mfd < 0)
 			goto out;
-		if (write_all(mfd, meta, strlen(meta)) != 0 || write_all(mfd, "\n", 1) != 0 ||
+		if (lzio_write_all(mfd, meta, strlen(meta)) != 0 || lzio_write_all(mfd, "\n", 1) != 0 ||
 		    fsync(mfd) != 0) {
 			snprintf(err, errlen, "%s: %s", mtmp, strerror(errno));
 			goto out;

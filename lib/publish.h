@@ -25,7 +25,8 @@ typedef struct publish publish;
  * Returns NULL with a one-line reason in ERR (errno set). */
 publish *publish_begin(const char *final_path, char *err, size_t errlen);
 
-/* The temporary file's descriptor, for writing. */
+/* The temporary file's descriptor, for writing, and its path (owned by P);
+ * both stay P's until publish_commit() or publish_abort(). */
 int publish_fd(const publish *p);
 const char *publish_temp_path(const publish *p);
 

@@ -32,15 +32,18 @@ int query_load_string(query *q, const char *json, char *err, size_t errlen);
 /* Sets the _source fields from a comma-separated list ("a,b.c"); NULL or ""
  * means all fields.  Returns 0 or -1 (empty name, too many fields). */
 int query_set_fields(query *q, const char *csv, char *err, size_t errlen);
+/* The I-th field (NULL past the end), owned by Q. */
 size_t query_field_count(const query *q);
 const char *query_field(const query *q, size_t i);
 
 /* sorted = 1: results ordered by the time field (default); 0: index order. */
 void query_set_sorted(query *q, int sorted);
 int query_sorted(const query *q);
+/* The time field given to query_new() or the default, owned by Q. */
 const char *query_time_field(const query *q);
 
-/* 16 lowercase hex characters, stable across runs and machines. */
+/* 16 lowercase hex characters, stable across runs and machines; owned by Q,
+ * valid until Q changes. */
 const char *query_fingerprint(const query *q);
 
 /* The filter for [FROM, TO) combined with the user query:

@@ -61,6 +61,8 @@ int search_feed(search_parser *p, const char *buf, size_t n);
  * (truncated or invalid) otherwise. */
 int search_finish(search_parser *p);
 
+/* The parsed result and the last error's reason: owned by P, valid until the
+ * next search_reset() or search_free(). */
 const struct search_result *search_result(const search_parser *p);
 const char *search_error(const search_parser *p);
 int search_emit_failed(const search_parser *p); /* 1 if emit returned non-zero */

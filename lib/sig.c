@@ -1,4 +1,4 @@
-/* sig.c - SIGINT/SIGTERM recorded as a flag, see sig.h. */
+/* sig.c - SIGINT/SIGTERM/SIGHUP recorded as a flag, see sig.h. */
 #include "sig.h"
 
 #include <errno.h>
@@ -36,6 +36,18 @@ void sig_install(void (*hook)(void))
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: clean up too */
 	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void sig_install_handler(void (*handler)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 }
 

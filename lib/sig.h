@@ -15,6 +15,11 @@
  * instead).  HOOK, if not NULL, is called on a second signal before _exit. */
 void sig_install(void (*hook)(void));
 
+/* For a tool that cleans up inside the handler itself instead of polling
+ * sig_caught(): installs HANDLER for SIGINT, SIGTERM, SIGHUP and SIGPIPE.
+ * HANDLER must use only async-signal-safe calls and end the process. */
+void sig_install_handler(void (*handler)(int));
+
 /* The signal number that was caught, or 0. */
 int sig_caught(void);
 

@@ -30,7 +30,8 @@ struct spec {
  * -1 on an error with a one-line reason in ERR. */
 int spec_parse_line(const char *line, struct spec *sp, char *err, size_t errlen);
 /* Parses a spec given as separate arguments (INDEX FROM TO [SLICE]).
- * FROM/TO also accept any form tspan_parse_time() accepts. */
+ * FROM/TO also accept any form tspan_parse_time() accepts.  Returns 0, or
+ * -1 with a one-line reason in ERR. */
 int spec_parse_args(int argc, char *const argv[], struct spec *sp, char *err, size_t errlen);
 /* Formats SP as a spec line without newline.  Returns the length, or 0 if
  * it does not fit. */

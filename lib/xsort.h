@@ -30,6 +30,7 @@ xsort_tmp *xsort_tmp_new(const char *parent);
 int xsort_tmp_create(xsort_tmp *t, char *path, size_t pathsz);
 /* Unlinks one file made by xsort_tmp_create (errors ignored). */
 void xsort_tmp_remove(xsort_tmp *t, const char *path);
+/* The directory's path, owned by T, for messages. */
 const char *xsort_tmp_dir(const xsort_tmp *t);
 /* Removes every file made and the directory, then frees T.  NULL is fine. */
 void xsort_tmp_free(xsort_tmp *t);

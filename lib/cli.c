@@ -1,0 +1,84 @@
+/* cli.c - option parsing that every osdl tool shares, see cli.h. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errbuf.h"
+#include "log.h"
+#include "osdl.h"
+
+int cli_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned shift = 0;
+	/* strtoull() would skip blanks and take " -1" as a huge number. */
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+/* Help and version are the output of the run: a failed write is an error. */
+static int print(const char *text, char *err, size_t errlen)
+{
+	if (fputs(text, stdout) == EOF || fflush(stdout) != 0)
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "stdout: %s", strerror(errno));
+	return OSDL_EXIT_OK;
+}
+
+int cli_option(int c, const char *arg, const char *help, char *err, size_t errlen)
+{
+	char version[128];
+	int level;
+	switch (c) {
+	case 'h':
+		return print(help, err, errlen);
+	case 'V':
+		snprintf(version, sizeof version, "%s osdl %s\n", log_tool(), OSDL_VERSION);
+		return print(version, err, errlen);
+	case CLI_OPT_LOG_LEVEL:
+		if ((level = log_parse_level(arg)) < 0)
+			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE,
+					   "bad --log-level '%s': unknown log level (quiet, basic, detailed, extra, full)",
+					   arg);
+		log_set_level((enum log_level)level);
+		return CLI_CONTINUE;
+	case CLI_OPT_LOG_FILE:
+		if (log_open_file(arg) != 0)
+			return errbuf_fail(err, errlen, OSDL_EXIT_IO, "cannot open log file %s: %s", arg,
+					   strerror(errno));
+		return CLI_CONTINUE;
+	default:
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "option %d is not a shared option", c);
+	}
+}
