@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"      --keep-alive D     scroll keep-alive between pages (default 2m)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
+	"      --method M         auto|scroll|pit snapshot method (default auto)\n"
 	"      --no-sort          documents in index order, not time order (faster)\n"
 	"      --page-size N      hits per page, 1..10000 (default 5000)\n"
 	"  -q, --query FILE       query DSL JSON ANDed with the time range\n"
@@ -39,7 +40,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORCE, OPT_INSECURE,
-	OPT_KEEP_ALIVE, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES, OPT_TIME_FIELD, OPT_TIMEOUT
+	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES, OPT_TIME_FIELD,
+	OPT_TIMEOUT
 };
 
 /* Sorted by long name. */
@@ -54,6 +56,7 @@ static const struct option longopts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
+	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "query", required_argument, NULL, 'q' },
@@ -121,6 +124,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (!valid_keep_alive(optarg))
 				return usage_error("bad --keep-alive '%s' (want e.g. 2m)", optarg);
 			o->fetch.keep_alive = optarg;
+			break;
+		case OPT_METHOD:
+			if ((o->fetch.method = engine_parse_want(optarg)) < 0)
+				return usage_error("bad --method '%s' (auto, scroll or pit)", optarg);
 			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_PAGE_SIZE:

@@ -23,10 +23,41 @@ void engine_from_version(struct engine *e, enum engine_dist dist, const char *nu
 		e->has_pit = v >= 710;
 		e->has_shard_doc = v >= 712;
 	}
-	/* Scroll everywhere: exactly-once on every engine and version, and one
-	 * code path to test.  A PIT + search_after path is only safe with
-	 * has_shard_doc; it would be chosen here. */
-	e->method = ENGINE_SCROLL;
+	/* The method table (engine.h).  PIT only where a unique cross-shard
+	 * tie-breaker exists: search_after over [time, _doc] skips documents
+	 * that share a timestamp across shards.  Elasticsearch's PIT lives in
+	 * x-pack (every distribution from 7.11 on); it was not run here. */
+	e->pit_verified = dist == ENGINE_OPENSEARCH;
+	e->method = e->has_pit && e->has_shard_doc ? ENGINE_PIT : ENGINE_SCROLL;
+}
+
+int engine_parse_want(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return ENGINE_WANT_AUTO;
+	if (strcmp(s, "scroll") == 0)
+		return ENGINE_WANT_SCROLL;
+	if (strcmp(s, "pit") == 0)
+		return ENGINE_WANT_PIT;
+	return -1;
+}
+
+int engine_choose_method(struct engine *e, enum engine_want w, char *err, size_t errlen)
+{
+	if (w == ENGINE_WANT_SCROLL) {
+		e->method = ENGINE_SCROLL;
+	} else if (w == ENGINE_WANT_PIT) {
+		if (!e->has_pit || !e->has_shard_doc) {
+			snprintf(err, errlen, "--method pit: %s has %s, so search_after would skip "
+				 "documents that share a timestamp across shards (needs OpenSearch >= 3.3 "
+				 "or Elasticsearch >= 7.12); use --method scroll or auto",
+				 e->name, e->has_pit ? "point in time but no _shard_doc tie-breaker"
+						     : "no point in time and no _shard_doc tie-breaker");
+			return -1;
+		}
+		e->method = ENGINE_PIT;
+	}
+	return 0;
 }
 
 int engine_detect(http *h, struct engine *e, struct http_resp *resp)
@@ -124,5 +155,77 @@ char *engine_scroll_clear_body(const struct engine *e, const char *scroll_id)
 	size_t k = (size_t)snprintf(b, n, "{\"scroll_id\":[");
 	k += search_json_quote(b + k, n - k, scroll_id, strlen(scroll_id));
 	snprintf(b + k, n - k, "]}");
+	return b;
+}
+
+size_t engine_pit_open_path(const struct engine *e, const char *index,
+			    const char *keep_alive, char *buf, size_t n)
+{
+	if (n < 2)
+		return 0;
+	buf[0] = '/';
+	size_t k = put_index(index, buf + 1, n - 1);
+	if (k == 0)
+		return 0;
+	k++;
+	int m = snprintf(buf + k, n - k, "%s?keep_alive=%s",
+			 e->dist == ENGINE_OPENSEARCH ? "/_search/point_in_time" : "/_pit", keep_alive);
+	return m < 0 || (size_t)m >= n - k ? 0 : k + (size_t)m;
+}
+
+const char *engine_pit_id_key(const struct engine *e)
+{
+	return e->dist == ENGINE_OPENSEARCH ? "pit_id" : "id";
+}
+
+size_t engine_pit_search_path(const struct engine *e, const char *filter_path,
+			      char *buf, size_t n)
+{
+	int m = snprintf(buf, n, "/_search%s%s", filter_path ? "?filter_path=" : "",
+			 filter_path ? filter_path : "");
+	return m < 0 || (size_t)m >= n ? 0 : (size_t)m;
+}
+
+char *engine_pit_member(const struct engine *e, const char *pit_id, const char *keep_alive)
+{
+	size_t n = strlen(pit_id) * 6 + strlen(keep_alive) + 64;
+	char *b = malloc(n);
+	if (!b)
+		return NULL;
+	size_t k = (size_t)snprintf(b, n, ",\"pit\":{\"id\":");
+	k += search_json_quote(b + k, n - k, pit_id, strlen(pit_id));
+	snprintf(b + k, n - k, ",\"keep_alive\":\"%s\"}", keep_alive);
+	return b;
+}
+
+size_t engine_pit_sort(const struct engine *e, const char *tf_json, int sorted,
+		       char *buf, size_t n)
+{
+	int m;
+	if (!sorted)
+		m = snprintf(buf, n, "[\"_shard_doc\"]");
+	else if (e->dist == ENGINE_OPENSEARCH) /* OpenSearch 3.3: explicit, never implied */
+		m = snprintf(buf, n, "[{%s:{\"order\":\"asc\",\"unmapped_type\":\"date\"}},"
+			     "{\"_shard_doc\":\"asc\"}]", tf_json);
+	else /* Elasticsearch appends _shard_doc to every PIT sort itself */
+		m = snprintf(buf, n, "[{%s:{\"order\":\"asc\",\"unmapped_type\":\"date\"}}]", tf_json);
+	return m < 0 || (size_t)m >= n ? 0 : (size_t)m;
+}
+
+const char *engine_pit_close_path(const struct engine *e)
+{
+	return e->dist == ENGINE_OPENSEARCH ? "/_search/point_in_time" : "/_pit";
+}
+
+char *engine_pit_close_body(const struct engine *e, const char *pit_id)
+{
+	size_t n = strlen(pit_id) * 6 + 64;
+	char *b = malloc(n);
+	if (!b)
+		return NULL;
+	int os = e->dist == ENGINE_OPENSEARCH;
+	size_t k = (size_t)snprintf(b, n, os ? "{\"pit_id\":[" : "{\"id\":");
+	k += search_json_quote(b + k, n - k, pit_id, strlen(pit_id));
+	snprintf(b + k, n - k, os ? "]}" : "}");
 	return b;
 }

@@ -1,4 +1,13 @@
-/* fetch.c - one chunk from the server into its published file, see fetch.h. */
+/* fetch.c - one chunk from the server into its published file, see fetch.h.
+ *
+ * Two snapshot methods (engine.h chooses): a scroll, whose lost page means
+ * a restart of the chunk (the cursor may have moved), and PIT +
+ * search_after over a unique sort, whose lost page is asked again with the
+ * same search_after.  For that the output file must go back to the end of
+ * the last complete page: with PIT every page ends its own LZ4 frame (the
+ * reader takes concatenated frames as one stream, like lz4 -dc), so that
+ * point is a plain file offset; truncating there and starting a new frame
+ * never leaves compressor state that refers to the lost bytes. */
 #include "fetch.h"
 
 #include <errno.h>
@@ -20,8 +29,12 @@
  * failure signals.  Error bodies are not filtered by the engines. */
 #define FILTER_PATH "_scroll_id,timed_out,hits.total,hits.hits._id,hits.hits._index," \
 		    "hits.hits._source,_shards.failed,_shards.failures"
+/* PIT pages also need the newest pit_id and the hits' sort values. */
+#define FILTER_PATH_PIT "pit_id,timed_out,hits.total,hits.hits._id,hits.hits._index," \
+			"hits.hits._source,hits.hits.sort,_shards.failed,_shards.failures"
 
-#define RESTART (-1) /* attempt() result: start the chunk over */
+#define RESTART (-1) /* start the chunk over on a new snapshot */
+#define LOST (-2)    /* page() only: the response was lost (PIT: ask again) */
 
 struct run {
 	http *h;
@@ -33,10 +46,16 @@ struct run {
 	publish *pub;
 	lzio_writer *w;
 	search_parser *parser;
-	char *scroll_id;      /* newest cursor, to clear */
+	char *ctx_id;         /* newest scroll id or pit id, to use and to clear */
 	uint64_t docs;        /* of this attempt */
 	uint64_t pages;
 	int64_t total;
+	int failures;         /* transient failures and restarts of this chunk */
+	/* PIT: the last complete page's search_after (raw JSON array text) and
+	 * where the file, docs and pages stood after it. */
+	char *after;
+	off_t mark_off;
+	uint64_t mark_docs, mark_pages, bytes_done;
 	int out_errno;        /* write error seen by the emit callback */
 	double retry_after;
 	char *err;
@@ -62,34 +81,60 @@ static int sink(const char *data, size_t n, void *ud)
 
 /* Keeps the newest cursor the server gave us, even from a response that
  * failed later, so that it is cleared. */
-static int keep_scroll_id(struct run *r)
+static int keep_ctx_id(struct run *r)
 {
 	const char *id = search_result(r->parser)->scroll_id;
-	if (!id || (r->scroll_id && strcmp(id, r->scroll_id) == 0))
+	if (!id || (r->ctx_id && strcmp(id, r->ctx_id) == 0))
 		return 0;
 	char *c = strdup(id);
 	if (!c)
 		return -1;
-	free(r->scroll_id);
-	r->scroll_id = c;
+	free(r->ctx_id);
+	r->ctx_id = c;
 	return 0;
 }
 
-/* Best effort: a context we cannot clear expires after keep_alive. */
-static void clear_scroll(struct run *r)
+/* Best effort: a scroll or PIT we cannot clear expires after keep_alive.
+ * Cleanup mode: this runs after SIGINT/SIGTERM too. */
+static void clear_ctx(struct run *r)
 {
-	if (!r->scroll_id)
+	if (!r->ctx_id)
 		return;
-	char *body = engine_scroll_clear_body(r->e, r->scroll_id);
+	int pit = r->e->method == ENGINE_PIT;
+	char *body = pit ? engine_pit_close_body(r->e, r->ctx_id)
+			 : engine_scroll_clear_body(r->e, r->ctx_id);
+	const char *path = pit ? engine_pit_close_path(r->e) : engine_scroll_clear_path(r->e);
 	struct http_resp resp;
 	http_set_cleanup(r->h, 1);
-	if (body && http_request(r->h, "DELETE", engine_scroll_clear_path(r->e), body, NULL, NULL, &resp) != 0 &&
+	if (body && http_request(r->h, "DELETE", path, body, NULL, NULL, &resp) != 0 &&
 	    resp.status != 404)
-		log_msg(LOG_BASIC, "could not clear scroll context: %s", resp.err);
+		log_msg(LOG_BASIC, "could not clear the %s: %s", pit ? "point in time" : "scroll context",
+			resp.err);
 	http_set_cleanup(r->h, 0);
 	free(body);
-	free(r->scroll_id);
-	r->scroll_id = NULL;
+	free(r->ctx_id);
+	r->ctx_id = NULL;
+}
+
+/* One more transient failure of this chunk: waits before the next try.
+ * Returns 0 to go on, or an exit code (budget spent, signal). */
+static int count_failure(struct run *r)
+{
+	r->failures++;
+	log_msg(LOG_EXTRA, "%s after %llu docs (%d/%d)", r->err, (unsigned long long)r->docs,
+		r->failures, r->o->max_failures);
+	if (r->failures > r->o->max_failures) {
+		size_t k = strlen(r->err);
+		snprintf(r->err + k, r->errlen - k, " (gave up after %d tries)", r->failures);
+		return OSDL_EXIT_RETRIES;
+	}
+	if (http_backoff(r->h, r->failures, r->retry_after) != 0) {
+		if (!sig_caught())
+			return OSDL_EXIT_RETRIES;
+		snprintf(r->err, r->errlen, "interrupted by signal %d", sig_caught());
+		return OSDL_EXIT_SIGNAL;
+	}
+	return 0;
 }
 
 static char *first_body(const struct run *r)
@@ -131,13 +176,13 @@ static int page(struct run *r, const char *path, const char *body)
 	}
 	r->retry_after = -1;
 	int hrc = http_request(r->h, "POST", path, body, sink, r, &resp);
-	if (keep_scroll_id(r) != 0) {
+	if (keep_ctx_id(r) != 0) {
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	const struct search_result *res = search_result(r->parser);
 	if (hrc == 0 && search_finish(r->parser) != 0) {
 		/* A 200 whose JSON ends early was cut: a lost response. */
-		return errbuf_fail(r->err, r->errlen, RESTART, "%s", search_error(r->parser));
+		return errbuf_fail(r->err, r->errlen, LOST, "%s", search_error(r->parser));
 	}
 	if (hrc != 0) {
 		if (sig_caught()) {
@@ -153,16 +198,23 @@ static int page(struct run *r, const char *path, const char *body)
 			snprintf(r->err, r->errlen, "%s", search_error(r->parser));
 			if (strstr(r->err, "limit") || strstr(r->err, "memory"))
 				return OSDL_EXIT_FAIL;
-			return RESTART;
+			return LOST;
 		}
 		snprintf(r->err, r->errlen, "%s", resp.err);
 		r->retry_after = resp.retry_after_s;
 		/* An expired context cannot be resumed: start over, never stitch. */
 		if (strcmp(resp.err_type, "search_context_missing_exception") == 0)
 			return RESTART;
-		return http_classify(&resp) == HTTP_TRANSIENT ? RESTART : OSDL_EXIT_SERVER;
+		return http_classify(&resp) == HTTP_TRANSIENT ? LOST : OSDL_EXIT_SERVER;
 	}
-	if (resp.sends > 1 && r->pages > 0) {
+	if (resp.sends > 1 && r->e->method == ENGINE_PIT) {
+		/* libcurl asked for the page again after the connection died:
+		 * the same search_after on the same PIT is the same page. */
+		r->st->retries += (uint64_t)(resp.sends - 1);
+		log_msg(LOG_EXTRA, "page %llu re-sent by libcurl after a lost connection",
+			(unsigned long long)r->pages + 1);
+	}
+	if (resp.sends > 1 && r->pages > 0 && r->e->method == ENGINE_SCROLL) {
 		/* libcurl re-sent the page after the connection died: the first
 		 * send may have moved the cursor, so this page may be the next one. */
 		return errbuf_fail(r->err, r->errlen, RESTART, "connection lost during a scroll request (re-sent by libcurl)");
@@ -172,9 +224,9 @@ static int page(struct run *r, const char *path, const char *body)
 		snprintf(r->err, r->errlen, "%s: %lld shard(s) failed%s: %s %s", r->sp->index,
 			 (long long)res->shards_failed, res->timed_out ? ", timed out" : "",
 			 res->fail_type, res->fail_reason);
-		if (strstr(r->err, "search_context_missing") || res->timed_out)
+		if (strstr(r->err, "search_context_missing"))
 			return RESTART;
-		return OSDL_EXIT_SERVER;
+		return res->timed_out ? LOST : OSDL_EXIT_SERVER;
 	}
 	if (res->total >= 0) {
 		if (!res->total_eq) {
@@ -182,7 +234,7 @@ static int page(struct run *r, const char *path, const char *body)
 		}
 		if (r->total >= 0 && res->total != r->total) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY,
-					   "server total changed within one scroll: %lld then %lld",
+					   "server total changed within one snapshot: %lld then %lld",
 					   (long long)r->total, (long long)res->total);
 		}
 		r->total = res->total;
@@ -192,8 +244,15 @@ static int page(struct run *r, const char *path, const char *body)
 	return 0;
 }
 
+/* A scroll cannot ask for a page again (the cursor may have moved). */
+static int scroll_page(struct run *r, const char *path, const char *body)
+{
+	int rc = page(r, path, body);
+	return rc == LOST ? RESTART : rc;
+}
+
 /* One pass over the whole chunk on a new scroll. */
-static int attempt(struct run *r)
+static int scroll_attempt(struct run *r)
 {
 	char path[1024];
 	char *body = first_body(r);
@@ -208,7 +267,7 @@ static int attempt(struct run *r)
 		free(body);
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "index name too long");
 	}
-	rc = page(r, path, body);
+	rc = scroll_page(r, path, body);
 	free(body);
 	if (rc != 0)
 		return rc;
@@ -219,14 +278,14 @@ static int attempt(struct run *r)
 	/* Until an empty page: stopping at docs == total would hide a scroll
 	 * that repeats documents, the count check could then not see it. */
 	while (search_result(r->parser)->hits > 0) {
-		if (!r->scroll_id) {
+		if (!r->ctx_id) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SERVER, "the server sent no _scroll_id");
 		}
-		body = engine_scroll_next_body(r->e, r->o->keep_alive, r->scroll_id);
+		body = engine_scroll_next_body(r->e, r->o->keep_alive, r->ctx_id);
 		if (!body) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 		}
-		rc = page(r, path, body);
+		rc = scroll_page(r, path, body);
 		free(body);
 		if (rc != 0)
 			return rc;
@@ -237,6 +296,189 @@ static int attempt(struct run *r)
 				   (unsigned long long)r->docs, (long long)r->total);
 	}
 	return 0;
+}
+
+/* Opens the chunk's PIT into r->ctx_id.  A retried open whose first answer
+ * was lost leaves that PIT to expire after keep_alive. */
+static int pit_open(struct run *r)
+{
+	char path[1024];
+	yajl_val root = NULL;
+	struct http_resp resp;
+	if (!engine_pit_open_path(r->e, r->sp->index, r->o->keep_alive, path, sizeof path)) {
+		snprintf(r->err, r->errlen, "index name too long");
+		return OSDL_EXIT_USAGE;
+	}
+	int rc = http_json(r->h, "POST", path, NULL, &root, &resp);
+	if (rc != 0) {
+		snprintf(r->err, r->errlen, "opening a point in time: %s", resp.err);
+		return rc;
+	}
+	const char *pk[] = { engine_pit_id_key(r->e), NULL };
+	yajl_val v = yajl_tree_get(root, pk, yajl_t_string);
+	const char *id = v ? YAJL_GET_STRING(v) : NULL;
+	if (!id) {
+		snprintf(r->err, r->errlen, "the server sent no %s for the point in time", pk[0]);
+		rc = OSDL_EXIT_SERVER;
+	} else if (!(r->ctx_id = strdup(id))) {
+		snprintf(r->err, r->errlen, "out of memory");
+		rc = OSDL_EXIT_FAIL;
+	}
+	yajl_tree_free(root);
+	return rc;
+}
+
+/* A PIT page body; the total is only counted on the first page. */
+static char *pit_body(const struct run *r, const char *filter, const char *src, const char *sort)
+{
+	char slice[96] = "";
+	char *pit = engine_pit_member(r->e, r->ctx_id, r->o->keep_alive);
+	if (!pit)
+		return NULL;
+	if (r->sp->slice_max > 1)
+		snprintf(slice, sizeof slice, ",\"slice\":{\"id\":%d,\"max\":%d}", r->sp->slice_id,
+			 r->sp->slice_max);
+	size_t n = strlen(filter) + strlen(src) + strlen(sort) + strlen(pit) +
+		   (r->after ? strlen(r->after) : 0) + 256;
+	char *b = malloc(n);
+	if (b)
+		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":%s,\"_source\":%s,\"query\":%s,"
+			 "\"sort\":%s%s%s%s%s}", r->o->page_size, r->total < 0 ? "true" : "false",
+			 src, filter, sort, pit, slice, r->after ? ",\"search_after\":" : "",
+			 r->after ? r->after : "");
+	free(pit);
+	return b;
+}
+
+/* The page just read is complete: end its LZ4 frame and note the file
+ * offset, docs and pages as the point a lost next page goes back to. */
+static int pit_mark(struct run *r)
+{
+	int fd = publish_fd(r->pub);
+	if (lzio_finish(r->w) != 0)
+		goto io;
+	r->bytes_done += lzio_written(r->w);
+	lzio_writer_free(r->w);
+	r->w = lzio_writer_new(fd, 1, 0);
+	if (!r->w) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	off_t off = lseek(fd, 0, SEEK_CUR);
+	if (off < 0)
+		goto io;
+	r->mark_off = off;
+	r->mark_docs = r->docs;
+	r->mark_pages = r->pages;
+	return 0;
+io:
+	snprintf(r->err, r->errlen, "writing %s: %s", publish_temp_path(r->pub), strerror(errno));
+	return OSDL_EXIT_IO;
+}
+
+/* Drops whatever a lost page wrote: back to the last mark, on a new frame. */
+static int pit_rewind(struct run *r)
+{
+	int fd = publish_fd(r->pub);
+	lzio_writer_free(r->w);
+	r->w = NULL;
+	if (ftruncate(fd, r->mark_off) != 0 || lseek(fd, r->mark_off, SEEK_SET) != r->mark_off) {
+		snprintf(r->err, r->errlen, "%s: %s", publish_temp_path(r->pub), strerror(errno));
+		return OSDL_EXIT_IO;
+	}
+	r->w = lzio_writer_new(fd, 1, 0);
+	if (!r->w) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return OSDL_EXIT_FAIL;
+	}
+	r->docs = r->mark_docs;
+	r->pages = r->mark_pages;
+	return 0;
+}
+
+/* One pass over the whole chunk on a new PIT: pages until one is shorter
+ * than the page size, each after the last hit's sort values of the one
+ * before.  The sort ends in _shard_doc, unique across shards, so no
+ * document is skipped or repeated; a lost page is asked again unchanged. */
+static int pit_attempt(struct run *r)
+{
+	char path[1024], sort[1200], tfq[1024];
+	const char *tf = query_time_field(r->q);
+	char *filter = query_filter_json(r->q, r->sp->from, r->sp->to);
+	const char *src = query_source_json(r->q);
+	char *body = NULL;
+	int rc;
+	r->docs = r->pages = 0;
+	r->total = -1;
+	r->mark_off = 0;
+	r->mark_docs = r->mark_pages = r->bytes_done = 0;
+	free(r->after);
+	r->after = NULL;
+	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)) ||
+	    !engine_pit_sort(r->e, tfq, query_sorted(r->q), sort, sizeof sort)) {
+		snprintf(r->err, r->errlen, "out of memory, or time field too long");
+		rc = OSDL_EXIT_FAIL;
+		goto out;
+	}
+	engine_pit_search_path(r->e, FILTER_PATH_PIT, path, sizeof path);
+	if ((rc = pit_open(r)) != 0)
+		goto out;
+	for (;;) {
+		body = pit_body(r, filter, src, sort);
+		if (!body) {
+			snprintf(r->err, r->errlen, "out of memory");
+			rc = OSDL_EXIT_FAIL;
+			goto out;
+		}
+		rc = page(r, path, body);
+		free(body);
+		body = NULL;
+		if (rc == LOST) {
+			r->st->retries++;
+			if ((rc = count_failure(r)) != 0 || (rc = pit_rewind(r)) != 0)
+				goto out;
+			continue;
+		}
+		if (rc != 0)
+			goto out;
+		const struct search_result *res = search_result(r->parser);
+		if (r->total < 0) {
+			snprintf(r->err, r->errlen, "the server sent no hits.total");
+			rc = OSDL_EXIT_VERIFY;
+			goto out;
+		}
+		if ((int64_t)r->docs > r->total) {
+			snprintf(r->err, r->errlen, "%llu documents received, more than the server's %lld",
+				 (unsigned long long)r->docs, (long long)r->total);
+			rc = OSDL_EXIT_VERIFY;
+			goto out;
+		}
+		if (res->hits < (uint64_t)r->o->page_size)
+			break; /* the last page; fetch_chunk ends its frame */
+		if (!res->last_sort) {
+			snprintf(r->err, r->errlen, "the server sent hits without sort values");
+			rc = OSDL_EXIT_SERVER;
+			goto out;
+		}
+		char *a = strdup(res->last_sort);
+		if (!a) {
+			snprintf(r->err, r->errlen, "out of memory");
+			rc = OSDL_EXIT_FAIL;
+			goto out;
+		}
+		free(r->after);
+		r->after = a;
+		if ((rc = pit_mark(r)) != 0)
+			goto out;
+	}
+	if ((int64_t)r->docs != r->total) {
+		snprintf(r->err, r->errlen, "%llu documents received, the server counted %lld",
+			 (unsigned long long)r->docs, (long long)r->total);
+		rc = OSDL_EXIT_VERIFY;
+	}
+out:
+	free(filter);
+	return rc;
 }
 
 static char *meta_json(const struct run *r, double seconds)
@@ -271,7 +513,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 {
 	struct fetch_opts o = *o_in;
 	struct run r = { 0 };
-	int rc = OSDL_EXIT_FAIL, failures = 0;
+	int rc = OSDL_EXIT_FAIL;
 	char *meta = NULL;
 	double t0 = log_now_s();
 	memset(st, 0, sizeof *st);
@@ -314,9 +556,15 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 			rc = erc;
 			goto out;
 		}
+		if (engine_choose_method(engine_cache, (enum engine_want)o.method, err, errlen) != 0) {
+			rc = OSDL_EXIT_USAGE;
+			goto out;
+		}
 		*engine_known = 1;
-		log_msg(LOG_DETAILED, "%s at %s: method %s", engine_cache->name, http_base_url(h),
-			engine_method_name(engine_cache->method));
+		log_msg(LOG_DETAILED, "%s at %s: method %s%s", engine_cache->name, http_base_url(h),
+			engine_method_name(engine_cache->method),
+			engine_cache->method == ENGINE_PIT && !engine_cache->pit_verified
+				? " (PIT on this engine was not verified by osdl's tests)" : "");
 	}
 	r.parser = search_new(emit_doc, &r, 0);
 	if (!r.parser) {
@@ -330,31 +578,20 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		rc = attempt(&r);
-		clear_scroll(&r);
+		rc = r.e->method == ENGINE_PIT ? pit_attempt(&r) : scroll_attempt(&r);
+		clear_ctx(&r);
 		if (rc != RESTART)
 			break;
-		failures++;
 		if (r.pages > 0)
 			st->restarts++;
 		else
 			st->retries++;
-		log_msg(LOG_EXTRA, "%s after %llu docs: start the chunk over (%d/%d)", err,
-			(unsigned long long)r.docs, failures, o.max_failures);
 		lzio_writer_free(r.w);
 		r.w = NULL;
-		if (failures > o.max_failures) {
-			size_t k = strlen(err);
-			snprintf(err + k, errlen - k, " (gave up after %d tries)", failures);
-			rc = OSDL_EXIT_RETRIES;
+		log_msg(LOG_EXTRA, "start the chunk over on a new %s",
+			r.e->method == ENGINE_PIT ? "point in time" : "scroll");
+		if ((rc = count_failure(&r)) != 0)
 			goto out;
-		}
-		if (http_backoff(h, failures, r.retry_after) != 0) {
-			rc = sig_caught() ? OSDL_EXIT_SIGNAL : OSDL_EXIT_RETRIES;
-			if (rc == OSDL_EXIT_SIGNAL)
-				snprintf(err, errlen, "interrupted by signal %d", sig_caught());
-			goto out;
-		}
 		if (publish_truncate(r.pub) != 0) {
 			snprintf(err, errlen, "%s: %s", publish_temp_path(r.pub), strerror(errno));
 			rc = OSDL_EXIT_IO;
@@ -375,7 +612,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	}
 	st->docs = r.docs;
 	st->server_total = r.total;
-	st->bytes = lzio_written(r.w);
+	st->bytes = r.bytes_done + lzio_written(r.w);
 	st->pages = r.pages;
 	off_t end = lseek(publish_fd(r.pub), 0, SEEK_CUR);
 	st->compressed_bytes = end > 0 ? (uint64_t)end : 0;
@@ -390,9 +627,10 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	r.pub = NULL;
 out:
 	st->seconds = log_now_s() - t0;
-	if (r.scroll_id)
-		clear_scroll(&r);
+	if (r.ctx_id)
+		clear_ctx(&r);
 	publish_abort(r.pub);
+	free(r.after);
 	lzio_writer_free(r.w);
 	search_free(r.parser);
 	free(meta);

@@ -1,7 +1,9 @@
 /* fetch.h - one chunk from the server into its published cache file:
- * snapshot (scroll), streaming pages through the search parser into an LZ4
- * frame, count verification against hits.total of the same snapshot,
- * restart on a lost page, and all-or-nothing publication.
+ * snapshot (scroll, or PIT + search_after on a unique sort: engine.h
+ * chooses), streaming pages through the search parser into LZ4 frames,
+ * count verification against hits.total of the same snapshot, recovery of a
+ * lost page (scroll: restart the chunk; PIT: ask again from the last complete
+ * page), and all-or-nothing publication.
  */
 #ifndef FETCH_H
 #define FETCH_H
@@ -20,6 +22,7 @@ struct fetch_opts {
 	int force;               /* refetch even if the chunk is published */
 	const char *keep_alive;  /* scroll keep-alive; NULL: "2m" */
 	int max_failures;        /* transient failures + restarts per chunk; 0: 8, < 0: none */
+	int method;              /* enum engine_want: 0 (auto) takes the engine's choice */
 };
 
 #define FETCH_PAGE_DEFAULT 5000
@@ -36,8 +39,10 @@ struct fetch_stats {
  * *ENGINE_CACHE only if the chunk must really be fetched.
  * Returns 0 (published, or cached: st->cached), or an osdl exit code with a
  * one-line reason in ERR: OSDL_EXIT_SERVER, OSDL_EXIT_RETRIES,
- * OSDL_EXIT_VERIFY, OSDL_EXIT_IO, OSDL_EXIT_SIGNAL, OSDL_EXIT_FAIL.  On any
- * error nothing is published and every scroll context it opened is cleared. */
+ * OSDL_EXIT_VERIFY, OSDL_EXIT_IO, OSDL_EXIT_SIGNAL, OSDL_EXIT_FAIL, and
+ * OSDL_EXIT_USAGE when o->method asks for PIT on an engine that cannot do it
+ * exactly once.  On any error nothing is published and every scroll or PIT it
+ * opened is cleared (a PIT whose open answer was lost expires by itself). */
 int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		const query *q, const struct spec *sp, const struct fetch_opts *o,
 		char *path, size_t pathlen, struct fetch_stats *st,

@@ -10,6 +10,7 @@
 #define ROLE_DEPTH 8           /* the response structure we track is shallow */
 #define ID_MAX 4096            /* _id is at most 512 bytes, _index 255 */
 #define TEXT_MAX 512           /* kept failure type/reason */
+#define SORT_MAX (64 * 1024)   /* one hit's raw "sort" array text */
 #define PREFIX_MAX (2 * (6 * ID_MAX + 3) + 32)
 
 /* What the container (or value) at one level of the response is. */
@@ -27,8 +28,9 @@ struct search_parser {
 	enum role role[ROLE_DEPTH];
 	int depth;              /* number of entries in role[] */
 	char key[64];           /* last map key at the current level (truncated) */
-	long skip;              /* > 0: inside _source or an ignored value */
+	long skip;              /* > 0: inside _source, sort or an ignored value */
 	int in_source;          /* the skipped value is the hit's _source */
+	int in_sort;            /* the skipped value is the hit's sort array */
 
 	/* the current feed buffer, for raw copies */
 	const char *buf;
@@ -40,6 +42,11 @@ struct search_parser {
 	int has_id, has_index, has_source, source_members;
 	char *doc;              /* _source members, then "}\n" */
 	size_t doclen, doccap, max_seen;
+	/* The current hit's raw sort array, and the last emitted hit's (the
+	 * search_after of the next page); swapped, never accumulated. */
+	char *sort, *last_sort;
+	size_t sortlen, sortcap, last_sortlen, last_sortcap;
+	int has_sort;
 
 	char *scroll_id;
 	size_t scroll_cap;
@@ -117,6 +124,28 @@ static int doc_append(search_parser *p, const char *s, size_t n)
 	for (char *q = dst, *end = dst + n; (q = memchr(q, '\r', (size_t)(end - q))); q++)
 		*q = ' ';
 	p->doclen += n;
+	return 0;
+}
+
+/* Appends raw sort bytes exactly as sent (numbers stay text: _shard_doc
+ * and date_nanos values exceed 2^53). */
+static int sort_append(search_parser *p, const char *s, size_t n)
+{
+	if (p->sortlen + n + 1 > p->sortcap) {
+		if (p->sortlen + n + 1 > SORT_MAX)
+			return -1;
+		size_t cap = p->sortcap ? p->sortcap : 256;
+		while (cap < p->sortlen + n + 1)
+			cap *= 2;
+		char *d = realloc(p->sort, cap);
+		if (!d)
+			return -1;
+		p->sort = d;
+		p->sortcap = cap;
+	}
+	memcpy(p->sort + p->sortlen, s, n);
+	p->sortlen += n;
+	p->sort[p->sortlen] = '\0';
 	return 0;
 }
 
@@ -291,13 +320,24 @@ static int start_value(search_parser *p, int is_map)
 		p->buf_start = yajl_get_bytes_consumed(p->y);
 		return 1;
 	}
+	if (parent == R_HIT && !is_map && strcmp(p->key, "sort") == 0) {
+		/* Kept from the '[' (the byte just before the parse position). */
+		p->skip = 1;
+		p->in_source = 0;
+		p->in_sort = 1;
+		p->has_sort = 1;
+		p->sortlen = 0;
+		p->buf_start = yajl_get_bytes_consumed(p->y) - 1;
+		return 1;
+	}
 	if (r == R_NONE) {
 		p->skip = 1;
 		p->in_source = 0;
+		p->in_sort = 0;
 		return 1;
 	}
 	if (r == R_HIT) {
-		p->has_id = p->has_index = p->has_source = 0;
+		p->has_id = p->has_index = p->has_source = p->has_sort = 0;
 		p->source_members = 0;
 		p->doclen = 0;
 	}
@@ -318,6 +358,21 @@ static int emit_hit(search_parser *p)
 		return fail(p, "out of memory");
 	p->doc[p->doclen++] = '\n'; /* doc_append keeps room for it */
 	p->res.hits++;
+	if (p->has_sort) {
+		/* Swap: the last hit's sort survives, the buffer is reused. */
+		char *t = p->last_sort;
+		size_t tc = p->last_sortcap;
+		p->last_sort = p->sort;
+		p->last_sortcap = p->sortcap;
+		p->last_sortlen = p->sortlen;
+		p->sort = t;
+		p->sortcap = tc;
+		p->sortlen = 0;
+	} else {
+		p->last_sortlen = 0;
+	}
+	p->res.last_sort = p->last_sortlen ? p->last_sort : NULL;
+	p->res.last_sort_len = p->last_sortlen;
 	if (p->emit(p->prefix, k, p->doc, p->doclen, p->ud) != 0) {
 		p->emit_failed = 1;
 		return fail(p, "output failed");
@@ -336,6 +391,12 @@ static int end_value(search_parser *p)
 			if (p->doclen > p->max_seen)
 				p->max_seen = p->doclen;
 			p->in_source = 0;
+		} else if (p->skip == 0 && p->in_sort) {
+			/* Up to and including the closing ']'. */
+			size_t end = yajl_get_bytes_consumed(p->y);
+			if (sort_append(p, p->buf + p->buf_start, end - p->buf_start) != 0)
+				return fail(p, "sort values too long, or out of memory");
+			p->in_sort = 0;
 		}
 		return 1;
 	}
@@ -387,6 +448,8 @@ void search_free(search_parser *p)
 	if (p->y)
 		yajl_free(p->y);
 	free(p->doc);
+	free(p->sort);
+	free(p->last_sort);
 	free(p->scroll_id);
 	free(p);
 }
@@ -403,8 +466,11 @@ int search_reset(search_parser *p)
 	p->depth = 0;
 	p->skip = 0;
 	p->in_source = 0;
+	p->in_sort = 0;
+	p->has_sort = 0;
 	p->key[0] = '\0';
 	p->doclen = 0;
+	p->sortlen = p->last_sortlen = 0;
 	p->fail_type[0] = p->fail_reason[0] = '\0';
 	p->have_fail = 0;
 	p->emit_failed = 0;
@@ -430,9 +496,13 @@ int search_feed(search_parser *p, const char *buf, size_t n)
 		}
 		return -1;
 	}
-	/* A _source continuing into the next buffer: keep what we have. */
+	/* A _source or sort continuing into the next buffer: keep what we have. */
 	if (p->in_source && doc_append(p, buf + p->buf_start, n - p->buf_start) != 0) {
 		snprintf(p->err, sizeof p->err, "document larger than the limit, or out of memory");
+		return -1;
+	}
+	if (p->in_sort && sort_append(p, buf + p->buf_start, n - p->buf_start) != 0) {
+		snprintf(p->err, sizeof p->err, "sort values too long, or out of memory");
 		return -1;
 	}
 	p->buf = NULL;

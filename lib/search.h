@@ -13,7 +13,10 @@
  * Also collected per response: the scroll id / PIT id (newest), hits.total
  * (value and whether the relation is "eq"), the number of hits, the
  * _shards.failed count with the first failure's type and reason, timed_out,
- * and an error object if the body is one.
+ * an error object if the body is one, and the last hit's "sort" array as the
+ * response's raw JSON text (the search_after of the next page: numbers are
+ * never converted, _shard_doc values exceed 2^53; only the last hit's is
+ * kept, at most 64 KiB).
  */
 #ifndef SEARCH_H
 #define SEARCH_H
@@ -40,6 +43,9 @@ struct search_result {
 	const char *fail_type;   /* first shard failure's / error's type, "" if none */
 	const char *fail_reason; /* ... and reason, "" if none */
 	int is_error;            /* the body was an {"error":..} object */
+	const char *last_sort;   /* last hit's raw "sort" array text ("[..]"),
+	                            NUL-terminated, NULL if none; owned by the parser */
+	size_t last_sort_len;
 };
 
 /* MAX_DOC caps one _source (0: 256 MiB).  NULL on ENOMEM. */

@@ -15,6 +15,8 @@ The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
                  Content-Length and the connection closed
     cutjson      forwarded, then half the body is sent as a complete response
     stall        forwarded, then nothing is sent for 30 s (for timeouts)
+    gone         answer 404 search_context_missing_exception, not forwarded:
+                 an expired scroll or point in time
 
 --auth PREFIX: answer 401 (security_exception) unless the Authorization
 header starts with PREFIX; --need-header NAME:VALUE: answer 403 unless the
@@ -102,6 +104,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             err = ('{"error":{"type":"injected_fault","reason":"faultproxy %s"},"status":%s}'
                    % (fault, fault)).encode()
             self.reply(int(fault), "application/json", err, extra={"Retry-After": "0"})
+            return
+        if fault == "gone":
+            sys.stderr.write("%d %s -> 404 gone\n" % (num, line))
+            err = (b'{"error":{"root_cause":[{"type":"search_context_missing_exception",'
+                   b'"reason":"No search context found (faultproxy)"}],'
+                   b'"type":"search_phase_execution_exception","reason":"all shards failed"},"status":404}')
+            self.reply(404, "application/json", err)
             return
         status, ctype, data = self.forward(body)
         sys.stderr.write("%d %s -> %d%s\n" % (num, line, status, " " + fault if fault else ""))

@@ -1,4 +1,5 @@
-# osfetch_faults.sh - lost and refused responses through tests/faultproxy.py:
+# osfetch_faults.sh - lost and refused responses through tests/faultproxy.py
+# (the scroll method, forced on every engine; PIT: osfetch_pit.sh):
 # a lost scroll page restarts the chunk on a new scroll (never re-asks for
 # it), 429/503 are retried, the result is still exactly the server's ids;
 # past the retry budget nothing is published; contexts are always cleared.
@@ -18,7 +19,7 @@ fault_case() {
 	_n=$1 _rs=$2 _rt=$3
 	shift 3
 	osf_proxy "$@"
-	OS_URL=$PROXY_URL t_run "$_n" 0 "" osfetch -d "$C" --force --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
+	OS_URL=$PROXY_URL t_run "$_n" 0 "" osfetch --method scroll -d "$C" --force --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
 	osf_proxy_stop
 	_f=$(cat "$T/out")
 	osf_file_ids "$_f" >"$T/got.ids"
@@ -38,14 +39,14 @@ fault_case "several faults in one chunk" 2 1 'scroll=@1=503' '_search/scroll@2=r
 # Past the budget: exit 4, nothing published, no temporary file, no context.
 osf_proxy 'scroll=@1=503' 'scroll=@2=503' 'scroll=@3=503'
 OS_URL=$PROXY_URL t_run "retries exhausted" 4 "HTTP 503 injected_fault.*gave up after 3 tries" \
-	osfetch -d "$T/c2" --retries 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
+	osfetch --method scroll -d "$T/c2" --retries 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
 osf_proxy_stop
 t_eq "retries exhausted: nothing published" "$(find "$T/c2" -type f | wc -l | tr -d ' ')" 0
 # Lost scroll pages on every try: restarts exhaust the same budget.
 osf_proxy 'POST /_search/scroll@1=reset' 'POST /_search/scroll@2=reset' 'POST /_search/scroll@3=reset' \
 	'POST /_search/scroll@4=reset' 'POST /_search/scroll@5=reset' 'POST /_search/scroll@6=reset'
 OS_URL=$PROXY_URL t_run "restarts exhausted" 4 "gave up after 3 tries" \
-	osfetch -d "$T/c2" --retries 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
+	osfetch --method scroll -d "$T/c2" --retries 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
 osf_proxy_stop
 t_eq "restarts exhausted: nothing published" "$(find "$T/c2" -type f | wc -l | tr -d ' ')" 0
 t_eq "restarts exhausted: no scroll context left" "$(osf_open_scrolls "$IDX")" 0
@@ -53,7 +54,7 @@ t_eq "restarts exhausted: no scroll context left" "$(osf_open_scrolls "$IDX")" 0
 # A timeout mid-page is a lost response too.
 osf_proxy '_search/scroll@2=stall'
 OS_URL=$PROXY_URL t_run "timeout on a scroll page" 0 "" \
-	osfetch -d "$T/c3" --timeout 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
+	osfetch --method scroll -d "$T/c3" --timeout 2 --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
 osf_proxy_stop
 osf_file_ids "$(cat "$T/out")" >"$T/got.ids"
 t_same_file "timeout: _id multiset equals the server's" "$T/got.ids" "$T/want.ids"

@@ -1,5 +1,6 @@
 # osfetch_signals.sh - SIGTERM/SIGINT/SIGHUP mid-download clear the scroll, remove
-# the temporary file and exit 130; SIGKILL mid-download publishes nothing and
+# the temporary file and exit 130 (--method scroll on every engine; PIT:
+# osfetch_pit.sh); SIGKILL mid-download publishes nothing and
 # a rerun publishes the complete chunk (removing the dead process's leftovers).
 . "$(dirname "$0")/../setup"
 . "$(dirname "$0")/osfetch_common"
@@ -22,7 +23,7 @@ for sig in TERM INT HUP; do
 	C=$T/c-$sig
 	osf_proxy '_search/scroll@2=stall'
 	st=0
-	OS_URL=$PROXY_URL osfetch -d "$C" --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
+	OS_URL=$PROXY_URL osfetch --method scroll -d "$C" --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
 	pid=$!
 	wait_for "$T/proxy.log" 'stall$'
 	t_eq "SIG$sig: a scroll is open mid-download" "$(test "$(osf_open_scrolls "$IDX")" -gt 0 && echo yes)" yes
@@ -39,7 +40,7 @@ done
 C=$T/c-kill
 osf_proxy '_search/scroll@3=stall'
 # A short keep-alive: the scroll the killed process leaves expires soon.
-OS_URL=$PROXY_URL osfetch -d "$C" --keep-alive 5s --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
+OS_URL=$PROXY_URL osfetch --method scroll -d "$C" --keep-alive 5s --page-size 1000 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
 pid=$!
 wait_for "$T/proxy.log" 'stall$'
 kill -KILL $pid
@@ -47,7 +48,7 @@ wait $pid || true
 osf_proxy_stop
 t_eq "SIGKILL: a partial temporary file is left" "$(find "$C" -name '*.part.*' -size +0 | wc -l | tr -d ' ')" 1
 t_eq "SIGKILL: nothing published" "$(find "$C" -name '*.lz4' -o -name '*.meta' | wc -l | tr -d ' ')" 0
-t_run "rerun after SIGKILL" 0 "" osfetch -d "$C" "$IDX" $OSF_FROM $OSF_TO
+t_run "rerun after SIGKILL" 0 "" osfetch --method scroll -d "$C" "$IDX" $OSF_FROM $OSF_TO
 osf_file_ids "$(cat "$T/out")" >"$T/got.ids"
 t_same_file "rerun after SIGKILL: complete chunk" "$T/got.ids" "$T/want.ids"
 t_eq "rerun after SIGKILL: the dead process's temporary file is gone" "$(find "$C" -name '*.part.*' | wc -l | tr -d ' ')" 0

@@ -111,10 +111,25 @@ int main(void)
 		struct engine e;
 		char d[120];
 		engine_from_version(&e, engines[i].dist, engines[i].version);
-		snprintf(d, sizeof d, "engine %s: pit %d, shard_doc %d, scroll", e.name, engines[i].pit, engines[i].shard_doc);
+		/* The method table: PIT exactly where a unique tie-breaker exists. */
+		enum engine_method want = engines[i].shard_doc ? ENGINE_PIT : ENGINE_SCROLL;
+		snprintf(d, sizeof d, "engine %s: pit %d, shard_doc %d, %s", e.name, engines[i].pit,
+			 engines[i].shard_doc, engine_method_name(want));
 		test_cond(d, e.has_pit == engines[i].pit && e.has_shard_doc == engines[i].shard_doc &&
+			  e.method == want);
+		char why[300] = "";
+		int rc = engine_choose_method(&e, ENGINE_WANT_PIT, why, sizeof why);
+		snprintf(d, sizeof d, "engine %s: --method pit %s", e.name,
+			 engines[i].shard_doc ? "accepted" : "refused with the reason");
+		test_cond(d, engines[i].shard_doc ? rc == 0 && e.method == ENGINE_PIT
+						  : rc == -1 && strstr(why, "_shard_doc") && strstr(why, e.name));
+		test_cond("--method scroll is always accepted",
+			  engine_choose_method(&e, ENGINE_WANT_SCROLL, why, sizeof why) == 0 &&
 			  e.method == ENGINE_SCROLL);
 	}
+	test_cond("method names parse", engine_parse_want("auto") == ENGINE_WANT_AUTO &&
+		  engine_parse_want("scroll") == ENGINE_WANT_SCROLL &&
+		  engine_parse_want("pit") == ENGINE_WANT_PIT && engine_parse_want("PIT") == -1);
 	struct engine e;
 	char buf[256];
 	engine_from_version(&e, ENGINE_OPENSEARCH, "2.19.1");
@@ -128,5 +143,34 @@ int main(void)
 	b = engine_scroll_clear_body(&e, "xyz");
 	test_cond("clear body", b && strcmp(b, "{\"scroll_id\":[\"xyz\"]}") == 0);
 	free(b);
+
+	/* PIT endpoints, per distribution. */
+	engine_from_version(&e, ENGINE_OPENSEARCH, "3.3.2");
+	test_cond("OpenSearch PIT open path", engine_pit_open_path(&e, "logs-1", "2m", buf, sizeof buf) &&
+		  strcmp(buf, "/logs-1/_search/point_in_time?keep_alive=2m") == 0 &&
+		  strcmp(engine_pit_id_key(&e), "pit_id") == 0);
+	test_cond("PIT search path has no index", engine_pit_search_path(&e, "hits.hits.sort", buf, sizeof buf) &&
+		  strcmp(buf, "/_search?filter_path=hits.hits.sort") == 0);
+	test_cond("OpenSearch PIT sort names _shard_doc",
+		  engine_pit_sort(&e, "\"@timestamp\"", 1, buf, sizeof buf) &&
+		  strcmp(buf, "[{\"@timestamp\":{\"order\":\"asc\",\"unmapped_type\":\"date\"}},{\"_shard_doc\":\"asc\"}]") == 0);
+	test_cond("unsorted PIT sort", engine_pit_sort(&e, "\"t\"", 0, buf, sizeof buf) &&
+		  strcmp(buf, "[\"_shard_doc\"]") == 0);
+	b = engine_pit_member(&e, "p\"1", "1m");
+	test_cond("pit member escapes the id", b && strcmp(b, ",\"pit\":{\"id\":\"p\\\"1\",\"keep_alive\":\"1m\"}") == 0);
+	free(b);
+	b = engine_pit_close_body(&e, "p1");
+	test_cond("OpenSearch PIT close", b && strcmp(b, "{\"pit_id\":[\"p1\"]}") == 0 &&
+		  strcmp(engine_pit_close_path(&e), "/_search/point_in_time") == 0);
+	free(b);
+	engine_from_version(&e, ENGINE_ELASTICSEARCH, "8.15.0");
+	test_cond("Elasticsearch PIT open path", engine_pit_open_path(&e, "logs-1", "2m", buf, sizeof buf) &&
+		  strcmp(buf, "/logs-1/_pit?keep_alive=2m") == 0 && strcmp(engine_pit_id_key(&e), "id") == 0);
+	b = engine_pit_close_body(&e, "p1");
+	test_cond("Elasticsearch PIT close", b && strcmp(b, "{\"id\":\"p1\"}") == 0 &&
+		  strcmp(engine_pit_close_path(&e), "/_pit") == 0);
+	free(b);
+	test_cond("Elasticsearch: implicit _shard_doc", engine_pit_sort(&e, "\"t\"", 1, buf, sizeof buf) &&
+		  !strstr(buf, "_shard_doc"));
 	return test_report();
 }

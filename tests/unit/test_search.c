@@ -99,6 +99,38 @@ int main(void)
 	test_cond("hits counted", r->hits == 5);
 	test_cond("no shard failure", r->shards_failed == 0 && !r->timed_out && !r->is_error);
 
+	test_cond("no sort on the last hit: none kept", r->last_sort == NULL);
+
+	/* PIT page: the last hit's sort array as raw text in every split. */
+	static const char pit[] =
+		"{\"pit_id\":\"P1T==\",\"hits\":{\"hits\":["
+		"{\"_index\":\"i\",\"_id\":\"a\",\"sort\":[1709251200000,0],\"_source\":{\"n\":1}},"
+		"{\"_index\":\"i\",\"_id\":\"b\",\"_source\":{\"n\":2},\"sort\":[ 1709251200000 , \"k]\\\"x\",\n 18446744073709551615 ]}"
+		"]}}";
+	static const char pit_sort[] = "[ 1709251200000 , \"k]\\\"x\",\n 18446744073709551615 ]";
+	all_ok = 1;
+	for (size_t split = 0; split <= strlen(pit); split++) {
+		o.len = 0;
+		if (parse(p, pit, 0, split) != 0 || !r->last_sort || strcmp(r->last_sort, pit_sort) != 0 ||
+		    r->last_sort_len != strlen(pit_sort) || strcmp(r->scroll_id, "P1T==") != 0) {
+			all_ok = 0;
+			printf("# split at %zu: sort %s\n", split, r->last_sort ? r->last_sort : "(none)");
+			break;
+		}
+	}
+	test_cond("last hit's raw sort text (big numbers untouched), every split", all_ok);
+	all_ok = 1;
+	for (size_t step = 1; step <= 5; step++) {
+		o.len = 0;
+		if (parse(p, pit, step, 0) != 0 || !r->last_sort || strcmp(r->last_sort, pit_sort) != 0)
+			all_ok = 0;
+	}
+	test_cond("raw sort text in pieces of 1..5 bytes", all_ok);
+	test_cond("sort does not leak into the document", strstr(o.buf, "sort") == NULL &&
+		  strstr(o.buf, "{\"_id\":\"b\",\"_index\":\"i\",\"n\":2}\n") != NULL);
+	test_cond("a new response forgets the last sort",
+		  parse(p, "{\"hits\":{\"hits\":[]}}", 3, 0) == 0 && r->last_sort == NULL);
+
 	o.len = 0;
 	test_cond("empty page", parse(p, "{\"_scroll_id\":\"x\",\"hits\":{\"total\":{\"value\":7,\"relation\":\"gte\"}}}", 3, 0) == 0 &&
 		  r->hits == 0 && r->total == 7 && r->total_eq == 0 && o.len == 0);
