@@ -26,9 +26,10 @@ void engine_from_version(struct engine *e, enum engine_dist dist, const char *nu
 	/* The method table (engine.h).  PIT only where a unique cross-shard
 	 * tie-breaker exists: search_after over [time, _doc] skips documents
 	 * that share a timestamp across shards.  Elasticsearch's PIT lives in
-	 * x-pack (every distribution from 7.11 on); it was not run here. */
+	 * x-pack (every distribution from 7.11 on); it was not run here, so
+	 * auto keeps the proven scroll there and --method pit opts in. */
 	e->pit_verified = dist == ENGINE_OPENSEARCH;
-	e->method = e->has_pit && e->has_shard_doc ? ENGINE_PIT : ENGINE_SCROLL;
+	e->method = e->has_pit && e->has_shard_doc && e->pit_verified ? ENGINE_PIT : ENGINE_SCROLL;
 }
 
 int engine_parse_want(const char *s)
