@@ -1,5 +1,6 @@
 /* coltype.c - per-column type inference and value normalisation. */
 #include "coltype.h"
+#include "fnv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -73,14 +74,6 @@ void coltype_free(coltype *c)
 	free(c);
 }
 
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static int cat_grow(coltype *c)
 {
 	size_t cap = c->tab_cap ? c->tab_cap * 2 : 64;
@@ -108,7 +101,7 @@ static int cat_add(coltype *c, const char *v, size_t len)
 		return 0;
 	if ((c->distinct + 1) * 2 > c->tab_cap && cat_grow(c) < 0)
 		goto nomem;
-	uint32_t h = fnv1a(v, len);
+	uint32_t h = fnv1a32(v, len);
 	size_t j = h & (c->tab_cap - 1);
 	for (; c->tab[j].used; j = (j + 1) & (c->tab_cap - 1)) {
 		struct slot *s = &c->tab[j];

@@ -1,5 +1,6 @@
 /* down.c - the two passes of osdown: NDJSON in, typed CSV and schema out. */
 #include "down.h"
+#include "fnv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -65,14 +66,6 @@ static int fail(down *d, int code, const char *fmt, ...)
 	vsnprintf(d->err, sizeof d->err, fmt, ap);
 	va_end(ap);
 	return d->code = code;
-}
-
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
 }
 
 static int hash_insert(down *d, size_t idx)
@@ -166,7 +159,7 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	if (guess >= 0 && d->cols[guess].name_len == nlen &&
 	    memcmp(d->cols[guess].name, name, nlen) == 0)
 		c = &d->cols[guess];
-	uint32_t h = c ? 0 : fnv1a(name, nlen);
+	uint32_t h = c ? 0 : fnv1a32(name, nlen);
 	if (!c)
 		c = col_find(d, name, nlen, h);
 	if (!c) {
@@ -400,7 +393,7 @@ int down_infer(down *d)
 	d->pass = 1;
 	for (size_t i = 0; i < d->nfields; i++) {
 		const char *f = d->fields[i];
-		uint32_t h = fnv1a(f, strlen(f));
+		uint32_t h = fnv1a32(f, strlen(f));
 		if (!col_find(d, f, strlen(f), h) && !col_add(d, f, strlen(f), h, 0))
 			return fail(d, OSDL_EXIT_FAIL, "out of memory");
 	}

@@ -1,5 +1,6 @@
 /* kmerge.c - stable k-way merge of sorted NDJSON streams with bounded memory. */
 #include "kmerge.h"
+#include "fnv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -399,14 +400,6 @@ void kmerge_out_format_last(const kmerge_out *o, char *buf, size_t n)
 	format_keys(o->ks, o->last, buf, n);
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
-}
-
 static int idset_grow(kmerge_out *o)
 {
 	size_t n = o->nslots ? o->nslots * 2 : 64;
@@ -443,7 +436,7 @@ static int idset_add(kmerge_out *o, const jkey_val *id)
 {
 	if ((o->count + 1) * 2 > o->nslots && idset_grow(o) != 0)
 		return -1;
-	uint64_t h = fnv1a(id->p, id->len);
+	uint64_t h = fnv1a64(FNV1A64_INIT, id->p, id->len);
 	size_t j = h & (o->nslots - 1);
 	for (; o->slots[j].gen == o->gen; j = (j + 1) & (o->nslots - 1)) {
 		struct idslot *s = &o->slots[j];

@@ -1,6 +1,7 @@
 /* query.c - time field, user query, _source fields and sort mode; the
  * request filter built from them and their cache fingerprint. */
 #include "query.h"
+#include "fnv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -318,17 +319,6 @@ int query_sorted(const query *q) { return q->sorted; }
 const char *query_time_field(const query *q) { return q->time_field; }
 const char *query_user_json(const query *q) { return q->user; }
 
-/* FNV-1a 64: tiny, stable across machines and releases. */
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Each part goes in as "LEN:BYTES" so no two different questions can hash
  * the same string by moving bytes between parts. */
 static uint64_t fnv_part(uint64_t h, const char *s)
@@ -336,15 +326,15 @@ static uint64_t fnv_part(uint64_t h, const char *s)
 	char n[24];
 	size_t l = s ? strlen(s) : 0;
 	int nl = snprintf(n, sizeof n, "%zu:", l);
-	h = fnv(h, n, (size_t)nl);
-	return fnv(h, s ? s : "", l);
+	h = fnv1a64(h, n, (size_t)nl);
+	return fnv1a64(h, s ? s : "", l);
 }
 
 const char *query_fingerprint(const query *q)
 {
 	query *m = (query *)q; /* the cached fingerprint is not observable state */
 	if (!m->fp_ok) {
-		uint64_t h = 0xcbf29ce484222325ULL;
+		uint64_t h = FNV1A64_INIT;
 		h = fnv_part(h, "osdl-fingerprint-1");
 		h = fnv_part(h, q->time_field);
 		h = fnv_part(h, q->user);
