@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
-	sig_install(publish_emergency_cleanup);
+	sig_install(SIG_GRACEFUL);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {
 		log_error("%s", err);

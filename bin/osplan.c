@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &r.o);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	sig_install(NULL);
+	sig_install(SIG_AT_ONCE);
 	rc = run(&r);
 	/* The plan reaches stdout only whole. */
 	if (rc == 0 && r.outlen && fwrite(r.out, 1, r.outlen, stdout) != r.outlen)
