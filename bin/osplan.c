@@ -392,6 +392,8 @@ static int run(struct run *r)
 		return rc;
 	}
 	plan_free(&r->pieces); /* memory for the output */
+	if (plan_check_names(&r->chunks, err, sizeof err))
+		return usage_error("%s", err);
 	plan_sort(&r->chunks);
 	report_missing(r);
 
