@@ -130,6 +130,8 @@ size_t spec_chunk_path(const char *dir, const char *fingerprint,
 	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX], slice[32] = "";
 	size_t dl = strlen(dir);
 	int l;
+	if (dl == 0)
+		return 0; /* "" + "/FINGERPRINT" would be under "/" */
 	/* "dir/" and "dir" name the same files; keep "/" itself. */
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;

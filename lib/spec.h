@@ -48,7 +48,7 @@ size_t spec_format(const struct spec *sp, char *buf, size_t n);
 /* The published cache file of a chunk:
  *     DIR/FINGERPRINT/INDEX/FROM_TO[.sIofN].ndjson.lz4
  * with FROM/TO in tspan_format_compact() form.  Returns the length, or 0 if
- * it does not fit in N bytes. */
+ * it does not fit in N bytes or DIR is empty. */
 size_t spec_chunk_path(const char *dir, const char *fingerprint,
 		       const struct spec *sp, char *buf, size_t n);
 

@@ -25,6 +25,9 @@ t_table osfetch <<EOF
 2 | logs-x yesterday 2024-03-01 | | ^osfetch: 
 2 | logs-x 2024-03-02 2024-03-01 | | ^osfetch: 
 2 | logs-x 2024-03-01 2024-03-02 4/4 | | ^osfetch: 
+2 | -d '' $S | | ^osfetch: --cache needs a directory, not an empty string
+2 | --cache= $S | | ^osfetch: --cache needs a directory
+2 | -d '' | $S\n | ^osfetch: --cache needs a directory
 2 | -q /no/such/file.json $S | | ^osfetch: .*no/such/file.json
 2 | | logs-x 2024-03-01\n | ^osfetch: stdin:1: 
 2 | | \n# comment\nlogs-x 2024-03-01 2024-03-02 0/0\n | ^osfetch: stdin:3: 

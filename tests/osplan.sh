@@ -45,6 +45,8 @@ invalid query JSON|invalid query JSON|-i '$P' -f 2024-03-01 -t 2024-03-02 -q $T/
 query not an object|not an object|-i '$P' -f 2024-03-01 -t 2024-03-02 -q $T/arr.json
 empty field name|empty field name|-i '$P' -f 2024-03-01 -t 2024-03-02 --fields a,,b
 unknown format|unknown format 'csv'|-i '$P' -f 2024-03-01 -t 2024-03-02 --format csv
+empty cache|^osplan: --cache needs a directory, not an empty string|-i '$P' -f 2024-03-01 -t 2024-03-02 -d ''
+empty cache, make|--cache needs a directory|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make --cache=
 make dir with space|cache directory|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make --cache 'a b'
 make query from stdin|needs the query in a file|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make -q -
 wildcard offline|needs the server|-i 'logs-*' -f 2024-03-01 -t 2024-03-02

@@ -112,6 +112,7 @@ static void test_paths(void)
 					strcmp(buf, want) == 0);
 	test_cond("chunk path, dir with slash", spec_chunk_path("cache//", "0123456789abcdef", &sp, buf, sizeof buf) &&
 						    strcmp(buf, want) == 0);
+	test_cond("chunk path, empty dir refused", spec_chunk_path("", "f", &sp, buf, sizeof buf) == 0);
 	test_cond("chunk path, root dir", spec_chunk_path("/", "f", &sp, buf, sizeof buf) &&
 					      strncmp(buf, "/f/logs-2024.03.01/", 19) == 0);
 	sp.slice_id = 2;
