@@ -107,7 +107,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	opterr = 0; /* one error line, ours */
 	while ((c = getopt_long(argc, argv, "+:d:hq:V", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->fetch.cache_dir = optarg; break;
+		case 'd':
+			if ((rc = cli_dir_arg("--cache", optarg, err, sizeof err)) != 0)
+				return usage_error("%s", err);
+			o->fetch.cache_dir = optarg;
+			break;
 		case 'q': o->query_file = optarg; break;
 		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
 			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)

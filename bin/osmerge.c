@@ -195,7 +195,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			}
 			o->sorted_keys = (int)v;
 			break;
-		case OPT_TMPDIR: o->tmpdir = optarg; break;
+		case OPT_TMPDIR:
+			if ((rc = cli_dir_arg("--tmpdir", optarg, err, sizeof err)) != 0) {
+				log_error("%s", err);
+				return rc;
+			}
+			o->tmpdir = optarg;
+			break;
 		case OPT_UNIQUE: o->unique = 1; break;
 		default:
 			rc = cli_bad_option(c, argv, optind, err, sizeof err);

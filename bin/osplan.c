@@ -139,7 +139,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0; /* one error line, ours */
 	while ((c = getopt_long(argc, argv, ":d:f:hi:q:s:t:V", options, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->cache = optarg; break;
+		case 'd':
+			if ((rc = cli_dir_arg("--cache", optarg, err, sizeof err)) != 0)
+				return usage_error("%s", err);
+			o->cache = optarg;
+			break;
 		case 'f': o->from_s = optarg; break;
 		case 'i': o->index = optarg; break;
 		case 'q': o->query_file = optarg; break;
@@ -392,6 +396,8 @@ static int run(struct run *r)
 		return rc;
 	}
 	plan_free(&r->pieces); /* memory for the output */
+	if (plan_check_names(&r->chunks, err, sizeof err))
+		return usage_error("%s", err);
 	plan_sort(&r->chunks);
 	report_missing(r);
 

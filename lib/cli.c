@@ -24,6 +24,13 @@ int cli_parse_int(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
+int cli_dir_arg(const char *opt, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "%s needs a directory, not an empty string", opt);
+	return 0;
+}
+
 int cli_parse_size(const char *s, size_t *out)
 {
 	char *end;

@@ -30,6 +30,12 @@ int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
  * it overflows size_t (*OUT untouched). */
 int cli_parse_size(const char *s, size_t *out);
 
+/* Checks the value ARG of a directory option named OPT ("--cache"): an
+ * empty one would put files under "/" (DIR + "/name") or in the current
+ * directory by accident, so it is refused.  Returns 0, or OSDL_EXIT_USAGE
+ * with the reason in ERR. */
+int cli_dir_arg(const char *opt, const char *arg, char *err, size_t errlen);
+
 /* Handles one of the options every tool shares.  C is getopt_long()'s
  * return value, ARG its optarg, HELP the tool's usage text:
  *   'h'                HELP to stdout

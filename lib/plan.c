@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "esc.h"
 
 void plan_init(struct plan *p, size_t max_chunks)
 {
@@ -52,6 +53,17 @@ int plan_add(struct plan *p, const char *index, int64_t from, int64_t to,
 int plan_pattern_period(const char *pattern, struct tspan_step *period,
 			char *err, size_t errlen)
 {
+	char shown[ESC_DISPLAY_MAX], bad[16];
+	for (const char *s = pattern; *s; s++) {
+		if (*s == '%' && s[1]) {
+			s++; /* a token: checked below */
+			continue;
+		}
+		if (!strchr("*?,", *s) && !spec_index_char_valid((unsigned char)*s))
+			return errbuf_fail(err, errlen, -1, "index pattern '%s' holds '%s': index names are letters, digits and ._-+@ only",
+					   esc_display(pattern, (size_t)-1, shown, sizeof shown),
+					   esc_display(s, 1, bad, sizeof bad));
+	}
 	int rc = tspan_pattern_period(pattern, period);
 	if (rc < 0)
 		return errbuf_fail(err, errlen, -1, "index pattern '%.100s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",
@@ -157,6 +169,16 @@ int plan_pack(struct plan *p, const char *index, int64_t from, int64_t to,
 	return 0;
 }
 
+int plan_check_names(const struct plan *p, char *err, size_t errlen)
+{
+	char shown[ESC_DISPLAY_MAX];
+	for (size_t i = 0; i < p->n; i++)
+		if (!spec_index_name_valid(p->c[i].sp.index))
+			return errbuf_fail(err, errlen, -1, "index name '%s' is not allowed: letters, digits and ._-+@ only",
+					   esc_display(p->c[i].sp.index, (size_t)-1, shown, sizeof shown));
+	return 0;
+}
+
 static int chunk_cmp(const void *a, const void *b)
 {
 	const struct spec *x = &((const struct plan_chunk *)a)->sp;
@@ -237,6 +259,20 @@ static int put_arg(FILE *f, const char *s)
 	return 0;
 }
 
+/* S as a make target or prerequisite.  Checked names and directories hold
+ * none of these; the escapes are a second line of defence, not the rule. */
+static void put_target(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '$')
+			fputs("$$", f);
+		else if (strchr(" \t#:;=%*?[\\", *s))
+			fprintf(f, "\\%c", *s);
+		else
+			putc(*s, f);
+	}
+}
+
 static void put_json_str(FILE *f, const char *s)
 {
 	putc('"', f);
@@ -258,6 +294,10 @@ int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt)
 	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX];
 	const char *dir = fmt->cache_dir ? fmt->cache_dir : ".";
 
+	if (plan_check_names(p, NULL, 0)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (fmt->format == PLAN_MAKE) {
 		fprintf(f, "# osplan: %zu chunks, fingerprint %s; make -j N -f THIS fetches the missing ones\n"
 			   "OSFETCH ?= osfetch\nOSFETCH_FLAGS ?=\n\nall:",
@@ -265,7 +305,8 @@ int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt)
 		for (size_t i = 0; i < p->n; i++) {
 			if (!spec_chunk_path(dir, fmt->fingerprint, &p->c[i].sp, path, sizeof path))
 				goto toolong;
-			fprintf(f, " \\\n\t%s", path);
+			fputs(" \\\n\t", f);
+			put_target(f, path);
 		}
 		fputs("\n\n", f);
 	}
@@ -279,12 +320,15 @@ int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt)
 			fprintf(f, "%s\n", line);
 			break;
 		case PLAN_MAKE:
-			fprintf(f, "%s:\n\t$(OSFETCH) $(OSFETCH_FLAGS)", path);
+			put_target(f, path);
+			fputs(":\n\t$(OSFETCH) $(OSFETCH_FLAGS)", f);
 			for (size_t k = 0; k < fmt->nfetch_args; k++)
 				if (put_arg(f, fmt->fetch_args[k]))
 					return -1;
-			/* The spec fields need no quoting (see spec.h). */
-			fprintf(f, " %s >/dev/null\n", line);
+			/* Checked names need no quoting (see spec.h); quote anyway. */
+			if (put_arg(f, c->sp.index))
+				return -1;
+			fprintf(f, "%s >/dev/null\n", line + strlen(c->sp.index));
 			break;
 		case PLAN_JSON:
 			fputs("{\"index\":", f);

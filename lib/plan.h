@@ -41,8 +41,10 @@ int plan_add(struct plan *p, const char *index, int64_t from, int64_t to,
 	     int slice_id, int slice_max, int64_t docs, char *err, size_t errlen);
 
 /* The period of an index pattern, with the errors a user needs to see: an
- * unsupported % token, or % tokens none of which is a time token ("%%"
- * alone).  Returns 1 (time pattern, *PERIOD set), 0 (plain name), -1. */
+ * unsupported % token, % tokens none of which is a time token ("%%" alone),
+ * or a literal character that is neither allowed in an index name
+ * (spec_index_name_valid) nor one of the wildcard and list characters "*?,".
+ * Returns 1 (time pattern, *PERIOD set), 0 (plain name), -1. */
 int plan_pattern_period(const char *pattern, struct tspan_step *period,
 			char *err, size_t errlen);
 
@@ -66,6 +68,12 @@ int plan_calendar(struct plan *p, const char *pattern, int64_t from, int64_t to,
 int plan_pack(struct plan *p, const char *index, int64_t from, int64_t to,
 	      const struct plan_leaf *leaves, size_t n, int64_t target,
 	      char *err, size_t errlen);
+
+/* Checks every chunk's index against spec_index_name_valid(), so that no
+ * output format ever carries a name that could be read as code or split
+ * into fields.  Returns 0, or -1 with the first bad name (escaped for
+ * display) in ERR. */
+int plan_check_names(const struct plan *p, char *err, size_t errlen);
 
 /* Sorts by start, then index, then slice. */
 void plan_sort(struct plan *p);
@@ -92,8 +100,10 @@ struct plan_out {
  * and "._-+@/" only, not empty. */
 int plan_dir_ok(const char *dir);
 
-/* Writes the plan in FMT's format.  Returns 0, or -1 if a write failed
- * (errno set) or a make argument holds a newline (errno EINVAL). */
+/* Writes the plan in FMT's format; in make's, every path and argument is
+ * also quoted for make and sh.  Returns 0, or -1 if a write failed (errno
+ * set), a make argument holds a newline or an index name is not valid
+ * (plan_check_names; errno EINVAL; nothing written then). */
 int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt);
 
 #endif

@@ -9,21 +9,27 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "esc.h"
 
-/* An index that can be used as a path component, a make target and a URL
- * path without escaping, and names exactly one index (no wildcard, no list):
- * letters, digits and "._-+@" only. */
 static int index_ok(const char *s, size_t len)
 {
 	if (len == 0 || len >= SPEC_INDEX_MAX || (s[0] == '.' && (len == 1 || (len == 2 && s[1] == '.'))))
 		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-		    !(c >= '0' && c <= '9') && !strchr("._-+@", c))
+	for (size_t i = 0; i < len; i++)
+		if (!spec_index_char_valid((unsigned char)s[i]))
 			return 0;
-	}
 	return 1;
+}
+
+int spec_index_char_valid(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("._-+@", c));
+}
+
+int spec_index_name_valid(const char *s)
+{
+	return index_ok(s, strlen(s));
 }
 
 static int parse_time(const char *s, int64_t *ms)
@@ -57,8 +63,11 @@ int spec_parse_args(int argc, char *const argv[], struct spec *sp, char *err, si
 			    argc, argc == 1 ? "" : "s");
 	memset(sp, 0, sizeof *sp);
 	size_t len = strlen(argv[0]);
-	if (!index_ok(argv[0], len))
-		return errbuf_fail(err, errlen, -1, "invalid index name '%.80s' (one concrete index, no wildcard)", argv[0]);
+	if (!index_ok(argv[0], len)) {
+		char shown[ESC_DISPLAY_MAX];
+		return errbuf_fail(err, errlen, -1, "invalid index name '%s': one concrete index of letters, digits and ._-+@ only",
+				   esc_display(argv[0], len, shown, sizeof shown));
+	}
 	memcpy(sp->index, argv[0], len + 1);
 	if (parse_time(argv[1], &sp->from))
 		return errbuf_fail(err, errlen, -1, "invalid FROM instant '%.60s'", argv[1]);
@@ -121,6 +130,8 @@ size_t spec_chunk_path(const char *dir, const char *fingerprint,
 	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX], slice[32] = "";
 	size_t dl = strlen(dir);
 	int l;
+	if (dl == 0)
+		return 0; /* "" + "/FINGERPRINT" would be under "/" */
 	/* "dir/" and "dir" name the same files; keep "/" itself. */
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;

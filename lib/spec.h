@@ -20,6 +20,14 @@
 
 #define SPEC_INDEX_MAX 256
 
+/* The one rule for index names that osdl accepts or emits, as osplan.1
+ * promises: 1 to SPEC_INDEX_MAX - 1 letters, digits and "._-+@", not "." or
+ * "..".  Such a name is safe unquoted in paths, make targets, sh words, xargs
+ * input and URLs, and names exactly one index.  Returns 1 if S is one. */
+int spec_index_name_valid(const char *s);
+/* Whether C may appear in such a name. */
+int spec_index_char_valid(int c);
+
 struct spec {
 	char index[SPEC_INDEX_MAX];
 	int64_t from, to;      /* [from, to) in epoch ms UTC */
@@ -40,7 +48,7 @@ size_t spec_format(const struct spec *sp, char *buf, size_t n);
 /* The published cache file of a chunk:
  *     DIR/FINGERPRINT/INDEX/FROM_TO[.sIofN].ndjson.lz4
  * with FROM/TO in tspan_format_compact() form.  Returns the length, or 0 if
- * it does not fit in N bytes. */
+ * it does not fit in N bytes or DIR is empty. */
 size_t spec_chunk_path(const char *dir, const char *fingerprint,
 		       const struct spec *sp, char *buf, size_t n);
 

@@ -25,6 +25,9 @@ t_table osfetch <<EOF
 2 | logs-x yesterday 2024-03-01 | | ^osfetch: 
 2 | logs-x 2024-03-02 2024-03-01 | | ^osfetch: 
 2 | logs-x 2024-03-01 2024-03-02 4/4 | | ^osfetch: 
+2 | -d '' $S | | ^osfetch: --cache needs a directory, not an empty string
+2 | --cache= $S | | ^osfetch: --cache needs a directory
+2 | -d '' | $S\n | ^osfetch: --cache needs a directory
 2 | -q /no/such/file.json $S | | ^osfetch: .*no/such/file.json
 2 | | logs-x 2024-03-01\n | ^osfetch: stdin:1: 
 2 | | \n# comment\nlogs-x 2024-03-01 2024-03-02 0/0\n | ^osfetch: stdin:3: 
@@ -34,6 +37,18 @@ t_table osfetch <<EOF
 0 | --version | | 
 0 | -V | | 
 EOF
+
+# Index names outside letters, digits and ._-+@: one escaped line, exit 2,
+# as arguments and as spec lines.
+for name in 'a$(id)' 'a;b' 'a`id`' "a'b" 'a"b' "$(printf 'a\033[2Jb')"; do
+	shown=$(printf '%s' "$name" | sed 's/\\/\\\\/g; s/'"$(printf '\033')"'/\\x1b/g')
+	t_run "bad index name argument $shown" 2 "^osfetch: invalid index name '" osfetch -d "$T/c" "$name" 2024-03-01 2024-03-02
+	grep -qF -- "'$shown'" "$T/err" && [ ! -s "$T/out" ] && pass "argument $shown shown escaped" || fail "argument $shown: $(cat "$T/err")"
+	printf '%s 2024-03-01 2024-03-02\n' "$name" >"$T/in"
+	t_run "bad index name line $shown" 2 "^osfetch: stdin:1: invalid index name '" osfetch -d "$T/c" <"$T/in"
+done
+printf 'a\001b 2024-03-01 2024-03-02\n' >"$T/in"
+t_run "control character in a spec line" 2 "^osfetch: stdin:1: invalid index name 'a\\\\x01b'" osfetch -d "$T/c" <"$T/in"
 
 t_run "--version prints the version" 0 "" osfetch --version
 t_eq "--version text" "$(cat "$T/out")" "osfetch osdl $(sed -n 's/.*OSDL_VERSION "\(.*\)".*/\1/p' "$TOP/lib/osdl.h")"

@@ -39,6 +39,8 @@ t_table osmerge <<'EOF'
 6 | /tmp | | ^osmerge: /tmp: cannot open: Is a directory$
 6 | --files-from /nonexistent/list | | ^osmerge: /nonexistent/list: cannot open
 6 | -o /nonexistent/dir/out | {"a":1}\n | ^osmerge: /nonexistent/dir/out: No such file or directory$
+2 | --sort --tmpdir '' | {"a":1}\n | ^osmerge: --tmpdir needs a directory, not an empty string$
+2 | --sort --tmpdir= | {"a":1}\n | ^osmerge: --tmpdir needs a directory
 6 | --sort --tmpdir /nonexistent/tmp | {"a":1}\n | ^osmerge: cannot create a temporary directory in /nonexistent/tmp
 # --skip-bad: counted, never silent
 0 | --skip-bad | {"a":1}\nbad\n[1]\n\n{"a":2}\n | skipped 3 bad lines and 0 unreadable files

@@ -45,6 +45,8 @@ invalid query JSON|invalid query JSON|-i '$P' -f 2024-03-01 -t 2024-03-02 -q $T/
 query not an object|not an object|-i '$P' -f 2024-03-01 -t 2024-03-02 -q $T/arr.json
 empty field name|empty field name|-i '$P' -f 2024-03-01 -t 2024-03-02 --fields a,,b
 unknown format|unknown format 'csv'|-i '$P' -f 2024-03-01 -t 2024-03-02 --format csv
+empty cache|^osplan: --cache needs a directory, not an empty string|-i '$P' -f 2024-03-01 -t 2024-03-02 -d ''
+empty cache, make|--cache needs a directory|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make --cache=
 make dir with space|cache directory|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make --cache 'a b'
 make query from stdin|needs the query in a file|-i '$P' -f 2024-03-01 -t 2024-03-02 --format make -q -
 wildcard offline|needs the server|-i 'logs-*' -f 2024-03-01 -t 2024-03-02
@@ -56,6 +58,24 @@ unknown option|^osplan: unknown option '--frm'|-i '$P' -f 2024-03-01 -t 2024-03-
 bad log level|unknown log level|-i '$P' -f 2024-03-01 -t 2024-03-02 --log-level loud
 option without value|^osplan: option '--step' needs a value|-i '$P' -f 2024-03-01 -t 2024-03-02 --step
 EOF
+
+# Index names outside letters, digits and ._-+@ (osplan.1) would be code in
+# make's output and split fields for xargs: in every format, exit 2, one
+# line naming the name escaped, nothing on stdout.
+nl='
+'
+tab=$(printf '\t')
+for name in 'a$(shell touch '"$T"'/pwned)' 'a;touch x' 'a`id`' "a${tab}b" "a'b" 'a"b' 'a b' "a${nl}b" 'a\b' 'a:b' 'a/b'; do
+	shown=$(printf '%s' "$name" | sed 's/\\/\\\\/g' | sed ':a;N;s/\n/\\n/;ba' | sed "s/$tab/\\\\t/g")
+	label=$(printf '%s\n' "$shown" | sed 's/\\/\\\\/g') # echo in dash reads backslashes
+	for fmt in lines make json; do
+		for pat in "$name" "$name-%Y.%m.%d"; do
+			plan_case "bad name, $fmt: $label" 2 "^osplan: index pattern '" -i "$pat" -f 2024-03-01 -t 2024-03-02 --offline --format "$fmt"
+			grep -qF -- "$shown" "$T/err" && pass "bad name, $fmt: shown escaped" || fail "bad name, $fmt: stderr $(cat "$T/err")"
+		done
+	done
+done
+[ ! -e "$T/pwned" ] && pass "bad names: nothing ran" || fail "bad names: make code ran"
 
 # Good input: exact output.
 plan_case "version" 0 "" --version
@@ -128,7 +148,7 @@ fp=$(sed -n 's/^# osplan: 2 chunks, fingerprint \([0-9a-f]*\);.*/\1/p' "$T/out")
 t_eq "make: fingerprint in header" "${#fp}" 16
 grep -q "^$T/c/$fp/logs-2024.03.01/20240301T010000.000Z_20240301T020000.000Z.ndjson.lz4:\$" "$T/out" &&
 	pass "make: target path" || fail "make: target path"
-grep -q "^	\$(OSFETCH) \$(OSFETCH_FLAGS) '--cache' '$T/c' '--query' '$T/q.json' '--fields' 'level,message' '--no-sort' logs-2024.03.01 2024-03-01T00:00:00.000Z 2024-03-01T01:00:00.000Z >/dev/null\$" "$T/out" &&
+grep -q "^	\$(OSFETCH) \$(OSFETCH_FLAGS) '--cache' '$T/c' '--query' '$T/q.json' '--fields' 'level,message' '--no-sort' 'logs-2024.03.01' 2024-03-01T00:00:00.000Z 2024-03-01T01:00:00.000Z >/dev/null\$" "$T/out" &&
 	pass "make: recipe" || fail "make: recipe: $(grep OSFETCH\) "$T/out" | head -1)"
 # Make itself agrees: with the files present nothing is to be done.
 mkdir -p "$T/c/$fp/logs-2024.03.01"

@@ -3,6 +3,7 @@
  * packing covers the counted range with at most N documents per chunk. */
 #include "plan.h"
 #include "unit.h"
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -316,7 +317,7 @@ static void test_stats_write(void)
 	test_cond("make: quoted recipe",
 		  strstr(buf, "c/0123456789abcdef/a/19700101T000000.010Z_19700101T000000.020Z.s1of2.ndjson.lz4:\n"
 			      "\t$(OSFETCH) $(OSFETCH_FLAGS) '--cache' 'c' '-q' '/tmp/it'\\''s $$HOME.json' "
-			      "a 1970-01-01T00:00:00.010Z 1970-01-01T00:00:00.020Z 1/2 >/dev/null\n"));
+			      "'a' 1970-01-01T00:00:00.010Z 1970-01-01T00:00:00.020Z 1/2 >/dev/null\n"));
 	free(buf);
 	f = open_memstream(&buf, &len);
 	out.format = PLAN_JSON;
@@ -327,6 +328,32 @@ static void test_stats_write(void)
 			      "\"from_ms\":10,\"to_ms\":20,\"slice\":\"0/2\",\"docs\":4,\"path\":\"c/0123456789abcdef/a/"
 			      "19700101T000000.010Z_19700101T000000.020Z.s0of2.ndjson.lz4\"}\n"));
 	free(buf);
+	/* A name outside the rule never reaches any format. */
+	static const char *const bad[] = { "a$(shell id)", "a;b", "a`b", "a\tb", "a'b", "a b", "a\nb" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct plan q;
+		plan_init(&q, 10);
+		plan_add(&q, "ok", 0, 10, 0, 0, -1, err, sizeof err);
+		plan_add(&q, bad[i], 0, 10, 0, 0, -1, err, sizeof err);
+		test_cond("check names: refused", plan_check_names(&q, err, sizeof err) == -1 &&
+							  strstr(err, "index name '") && !strchr(err, '\n'));
+		for (int fm = PLAN_LINES; fm <= PLAN_JSON; fm++) {
+			f = open_memstream(&buf, &len);
+			out.format = (enum plan_format)fm;
+			errno = 0;
+			int rc = plan_write(f, &q, &out);
+			fclose(f);
+			test_cond("write: bad name refused, nothing written", rc == -1 && errno == EINVAL && len == 0);
+			free(buf);
+		}
+		plan_free(&q);
+	}
+	struct tspan_step per;
+	test_cond("pattern with $ refused",
+		  plan_pattern_period("a$(x)-%Y", &per, err, sizeof err) == -1 && strstr(err, "holds '$'"));
+	test_cond("pattern with newline refused, escaped",
+		  plan_pattern_period("a\n%Y", &per, err, sizeof err) == -1 && strstr(err, "'a\\n%Y'"));
+	test_cond("pattern with wildcard and list ok", plan_pattern_period("a-*,b-%Y.%m", &per, err, sizeof err) == 1);
 	test_cond("dir ok", plan_dir_ok("cache/x-1_2.3+@") && !plan_dir_ok("a b") && !plan_dir_ok("a:b") &&
 				    !plan_dir_ok("~/x") && !plan_dir_ok("$x") && !plan_dir_ok(""));
 	plan_free(&p);

@@ -82,6 +82,22 @@ static void test_args(void)
 	name[SPEC_INDEX_MAX] = 0;
 	char *lng[] = { name, "2024-03-01", "2024-03-02" };
 	test_cond("spec args: index too long", spec_parse_args(3, lng, &sp, err, sizeof err) == -1);
+	/* Names that a shell, make or xargs would read as code or fields are
+	 * refused, and the error shows them escaped on one line. */
+	static const char *const bad[] = { "a$(shell id)", "a;b", "a`id`", "a\tb", "a'b", "a\"b", "a b",
+					   "a\nb", "a\\b", "a*", "a,b", "a:b", "a/b", ".", "..", "", "caf\xc3\xa9" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char d[300];
+		char *args[] = { (char *)bad[i], "2024-03-01", "2024-03-02" };
+		int rc = spec_parse_args(3, args, &sp, err, sizeof err);
+		snprintf(d, sizeof d, "index name %zu refused: %s", i, err);
+		test_cond(d, !spec_index_name_valid(bad[i]) && rc == -1 && !strchr(err, '\n') && !strchr(err, '\t'));
+	}
+	char *nl[] = { "a\nb", "2024-03-01", "2024-03-02" };
+	spec_parse_args(3, nl, &sp, err, sizeof err);
+	test_cond("index name error escaped", strstr(err, "'a\\nb'") != NULL);
+	test_cond("index names valid", spec_index_name_valid("logs-2024.03.01") && spec_index_name_valid("A_b+c@d") &&
+					       spec_index_name_valid(".kibana") && spec_index_name_valid("..."));
 	struct spec big = { .from = 0, .to = 1 };
 	memcpy(big.index, name, SPEC_INDEX_MAX - 1);
 	test_cond("spec format: too small", spec_format(&big, err, 100) == 0);
@@ -96,6 +112,7 @@ static void test_paths(void)
 					strcmp(buf, want) == 0);
 	test_cond("chunk path, dir with slash", spec_chunk_path("cache//", "0123456789abcdef", &sp, buf, sizeof buf) &&
 						    strcmp(buf, want) == 0);
+	test_cond("chunk path, empty dir refused", spec_chunk_path("", "f", &sp, buf, sizeof buf) == 0);
 	test_cond("chunk path, root dir", spec_chunk_path("/", "f", &sp, buf, sizeof buf) &&
 					      strncmp(buf, "/f/logs-2024.03.01/", 19) == 0);
 	sp.slice_id = 2;
