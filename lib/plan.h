@@ -84,7 +84,10 @@ struct plan_stats {
 };
 void plan_stats(const struct plan *p, struct plan_stats *st);
 
-enum plan_format { PLAN_LINES, PLAN_MAKE, PLAN_JSON };
+/* PLAN_TSV, for scripts: one line per chunk, tab separated,
+ * INDEX FROM TO SLICE PATH DOCS, with SLICE "i/n" or "-" and DOCS the
+ * counted documents or "-". */
+enum plan_format { PLAN_LINES, PLAN_MAKE, PLAN_JSON, PLAN_TSV };
 
 struct plan_out {
 	enum plan_format format;
