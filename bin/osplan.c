@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"      --log-level L       quiet, basic, detailed, extra or full\n"
 	"      --log-file FILE     append log lines to FILE\n"
 	"  -h, --help              this help\n"
-	"  -V, --version           print the version\n";
+	"  -V, --version           print the version\n"
+	"      --exit-codes        print the exit codes as NAME=CODE lines (for scripts)\n";
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
@@ -58,6 +59,7 @@ static const struct option options[] = {
 	{ "aws-service", required_argument, NULL, OPT_AWS_SERVICE },
 	{ "cache", required_argument, NULL, 'd' },
 	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "exit-codes", no_argument, NULL, CLI_OPT_EXIT_CODES },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "from", required_argument, NULL, 'f' },
@@ -138,7 +140,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q': o->query_file = optarg; break;
 		case 's': o->step_s = optarg; break;
 		case 't': o->to_s = optarg; break;
-		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL: case CLI_OPT_EXIT_CODES:
 			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
 				break;
 			if (rc != OSDL_EXIT_OK)

@@ -20,4 +20,11 @@ enum osdl_exit {
 	OSDL_EXIT_SIGNAL   = 130 /* stopped by SIGINT/SIGTERM after cleaning up */
 };
 
+/* Every code above once, for `osplan --exit-codes` (scripts read the codes
+ * from there): add a code to the enum and here. */
+#define OSDL_EXIT_EACH(X) \
+	X(OSDL_EXIT_OK) X(OSDL_EXIT_FAIL) X(OSDL_EXIT_USAGE) X(OSDL_EXIT_SERVER) \
+	X(OSDL_EXIT_RETRIES) X(OSDL_EXIT_VERIFY) X(OSDL_EXIT_IO) X(OSDL_EXIT_DATA) \
+	X(OSDL_EXIT_SIGNAL)
+
 #endif
