@@ -372,12 +372,17 @@ static int from_server(struct run *r)
 		return OSDL_EXIT_FAIL;
 	}
 	/* Any index of the glob may get a row; size the labels for all. */
-	size_t lon = longest(&r->expect, 0);
-	for (long k = 0; k < nidx; k++)
+	size_t lon = longest(&r->expect, 0), nrows = r->expect.n;
+	for (long k = 0; k < nidx; k++) {
+		size_t e = 0;
+		while (e < r->expect.n && strcmp(r->expect.name[e], idx[k]) != 0)
+			e++;
+		nrows += e == r->expect.n;
 		if (strlen(idx[k]) > lon)
 			lon = strlen(idx[k]);
+	}
 	free(idx);
-	if ((rc = make_hist(r, r->expect.n + (size_t)nidx, lon)))
+	if ((rc = make_hist(r, nrows, lon)))
 		return rc;
 	for (size_t i = 0; i < r->expect.n; i++)
 		if (r->expect.missing[i] ? hist_add_missing(r->hist, r->expect.name[i])
