@@ -294,7 +294,8 @@ static int find_spikes(hist *h, double factor, int64_t spike_min)
 
 int hist_analyze(hist *h, double factor, int64_t spike_min)
 {
-	qsort(h->rows, h->nrows, sizeof *h->rows, row_cmp);
+	if (h->nrows)
+		qsort(h->rows, h->nrows, sizeof *h->rows, row_cmp);
 	h->last = 0;
 	for (size_t r = 0; r < h->nrows; r++) {
 		if (!h->rows[r].c)
