@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"      --counts FILE       read INDEX<TAB>FROM_MS<TAB>TO_MS<TAB>COUNT lines ('-' = stdin),\n"
 	"                          ask no server\n"
 	"      --format F          text (default), markdown or tsv\n"
+	"      --markdown FILE     also write the markdown form (72 columns) to FILE\n"
+	"      --tsv FILE          also write the tsv lines to FILE\n"
 	"  -w, --width N           columns (default $COLUMNS, the terminal, else 80; markdown 72)\n"
 	"      --ascii             ASCII only, even in a UTF-8 locale\n"
 	"      --spike-factor K    a spike holds more than K x the median bucket (default 5)\n"
@@ -53,7 +55,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_ASCII = 256, OPT_AWS_REGION, OPT_AWS_SERVICE, OPT_COUNTS, OPT_FAIL_ON_GAP, OPT_FORMAT,
-	OPT_INSECURE, OPT_MAX_ROWS, OPT_SPIKE_FACTOR, OPT_SPIKE_MIN, OPT_TIME_FIELD, OPT_TO_INCLUSIVE
+	OPT_INSECURE, OPT_MARKDOWN, OPT_MAX_ROWS, OPT_SPIKE_FACTOR, OPT_SPIKE_MIN, OPT_TIME_FIELD,
+	OPT_TO_INCLUSIVE, OPT_TSV
 };
 
 /* Sorted by long name. */
@@ -70,6 +73,7 @@ static const struct option options[] = {
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
+	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
 	{ "max-rows", required_argument, NULL, OPT_MAX_ROWS },
 	{ "query", required_argument, NULL, 'q' },
 	{ "spike-factor", required_argument, NULL, OPT_SPIKE_FACTOR },
@@ -77,6 +81,7 @@ static const struct option options[] = {
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "to", required_argument, NULL, 't' },
 	{ "to-inclusive", no_argument, NULL, OPT_TO_INCLUSIVE },
+	{ "tsv", required_argument, NULL, OPT_TSV },
 	{ "version", no_argument, NULL, 'V' },
 	{ "width", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 }
@@ -86,7 +91,7 @@ enum format { FMT_TEXT, FMT_MARKDOWN, FMT_TSV };
 
 struct opts {
 	const char *index, *from_s, *to_s, *time_field, *query_file, *counts, *format_s;
-	const char *aws_region, *aws_service;
+	const char *aws_region, *aws_service, *markdown, *tsv;
 	int to_inclusive, insecure, ascii, fail_on_gap;
 	long long width, spike_min, max_rows;
 	double spike_factor;
@@ -105,8 +110,12 @@ struct run {
 	struct shape_list expect;
 	struct shape_count *counts;
 	size_t ncounts;
-	hist *hist;
+	hist *hist;       /* as counted: the finest the outputs need */
+	hist *views[2];   /* regrouped for the output and --markdown, if coarser */
+	size_t nrows, lon; /* rows and longest name the labels are sized for */
 };
+
+#define MARKDOWN_WIDTH 72
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -182,6 +191,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_FAIL_ON_GAP: o->fail_on_gap = 1; break;
 		case OPT_FORMAT: o->format_s = optarg; break;
 		case OPT_INSECURE: o->insecure = 1; break;
+		case OPT_MARKDOWN: o->markdown = optarg; break;
+		case OPT_TSV: o->tsv = optarg; break;
 		case OPT_MAX_ROWS:
 			if (cli_parse_int(optarg, 0, 100000, &o->max_rows))
 				return usage_error("invalid --max-rows '%s': want 0..100000", optarg);
@@ -251,10 +262,16 @@ static size_t longest(const struct shape_list *l, size_t longest_so_far)
 	return longest_so_far;
 }
 
-/* The histogram sized for the width and NROWS rows named up to LONG bytes. */
+/* The histogram sized for the widest output of NROWS rows named up to
+ * LON bytes. */
 static int make_hist(struct run *r, size_t nrows, size_t lon)
 {
 	size_t bars = histout_bar_columns((int)r->o.width, nrows, lon);
+	size_t mdbars = histout_bar_columns(MARKDOWN_WIDTH, nrows, lon);
+	r->nrows = nrows;
+	r->lon = lon;
+	if (r->o.markdown && mdbars > bars)
+		bars = mdbars;
 	int64_t b = hist_nice_bucket(r->o.from, r->o.to, bars);
 	if (!(r->hist = hist_new(r->o.from, r->o.to, b))) {
 		log_error("out of memory");
@@ -398,32 +415,70 @@ static int from_server(struct run *r)
 	return 0;
 }
 
+/* The histogram for an output of WIDTH: the counted one, or the counted
+ * one regrouped into coarser buckets (whole multiples, nothing spread),
+ * analyzed.  NULL on ENOMEM. */
+static hist *view(struct run *r, int slot, int width)
+{
+	size_t bars = histout_bar_columns(width, r->nrows, r->lon);
+	int64_t b = hist_nice_multiple(r->o.from, r->o.to, hist_bucket_ms(r->hist), bars);
+	hist *v = r->hist;
+	if (b != hist_bucket_ms(r->hist)) {
+		if (!(v = r->views[slot] = hist_regroup(r->hist, b)) || hist_analyze(v, r->o.spike_factor, r->o.spike_min))
+			return NULL;
+	}
+	return v;
+}
+
+/* Writes one form of V to PATH (NULL: stdout). */
+static int write_form(const char *path, enum format fmt, const hist *v, const struct histout_opts *ho)
+{
+	FILE *f = path ? fopen(path, "w") : stdout;
+	int rc;
+	if (!f) {
+		log_errno("cannot create %s", path);
+		return OSDL_EXIT_IO;
+	}
+	if (fmt == FMT_TSV)
+		rc = histout_tsv(f, v);
+	else if (fmt == FMT_MARKDOWN)
+		rc = histout_markdown(f, v, ho);
+	else
+		rc = histout_text(f, v, ho);
+	if (path && fclose(f))
+		rc = -1;
+	if (rc) {
+		log_errno("writing %s", path ? path : "the histogram");
+		return OSDL_EXIT_IO;
+	}
+	return 0;
+}
+
 static int run(struct run *r)
 {
 	struct opts *o = &r->o;
+	hist *out, *md = NULL;
 	int rc = o->counts ? from_counts(r) : from_server(r);
 	if (rc)
 		return rc;
-	if (hist_analyze(r->hist, o->spike_factor, o->spike_min)) {
+	if (hist_analyze(r->hist, o->spike_factor, o->spike_min) || !(out = view(r, 0, (int)o->width)) ||
+	    (o->markdown && !(md = view(r, 1, MARKDOWN_WIDTH)))) {
 		log_error("out of memory");
 		return OSDL_EXIT_FAIL;
 	}
 	setlocale(LC_CTYPE, "");
 	struct histout_opts ho = { (int)o->width, o->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0, o->index,
 				   (size_t)o->max_rows };
-	if (o->format == FMT_TSV)
-		rc = histout_tsv(stdout, r->hist);
-	else if (o->format == FMT_MARKDOWN)
-		rc = histout_markdown(stdout, r->hist, &ho);
-	else
-		rc = histout_text(stdout, r->hist, &ho);
-	if (rc) {
-		log_errno("writing the histogram");
-		return OSDL_EXIT_IO;
+	if ((rc = write_form(NULL, o->format, out, &ho)) || (o->tsv && (rc = write_form(o->tsv, FMT_TSV, out, &ho))))
+		return rc;
+	if (md) {
+		ho.width = MARKDOWN_WIDTH;
+		if ((rc = write_form(o->markdown, FMT_MARKDOWN, md, &ho)))
+			return rc;
 	}
-	log_msg(LOG_BASIC, "%" PRId64 " documents, %zu gap%s, %zu spike%s", hist_total(r->hist), hist_gaps(r->hist),
-		hist_gaps(r->hist) == 1 ? "" : "s", hist_spikes(r->hist), hist_spikes(r->hist) == 1 ? "" : "s");
-	return o->fail_on_gap && hist_gaps(r->hist) ? OSDL_EXIT_GAP : 0;
+	log_msg(LOG_BASIC, "%" PRId64 " documents, %zu gap%s, %zu spike%s", hist_total(out), hist_gaps(out),
+		hist_gaps(out) == 1 ? "" : "s", hist_spikes(out), hist_spikes(out) == 1 ? "" : "s");
+	return o->fail_on_gap && (hist_gaps(out) || (md && hist_gaps(md))) ? OSDL_EXIT_GAP : 0;
 }
 
 int main(int argc, char **argv)
@@ -445,6 +500,8 @@ int main(int argc, char **argv)
 	if (rc == 0 && sig_caught())
 		rc = OSDL_EXIT_SIGNAL;
 	log_msg(LOG_DETAILED, "done, peak_rss_kb=%ld", log_peak_rss_kb());
+	for (int i = 0; i < 2; i++)
+		hist_free(r.views[i]);
 	hist_free(r.hist);
 	shape_counts_free(r.counts, r.ncounts);
 	shape_list_free(&r.expect);

@@ -67,6 +67,16 @@ int64_t hist_nice_bucket(int64_t from, int64_t to, size_t maxb)
 			return years * 365 * DAY;
 }
 
+int64_t hist_nice_multiple(int64_t from, int64_t to, int64_t base, size_t maxb)
+{
+	for (size_t i = 0; i < sizeof nice / sizeof *nice; i++)
+		if (nice[i] % base == 0 && hist_bucket_count(from, to, nice[i]) <= maxb)
+			return nice[i];
+	for (int64_t years = 2;; years++)
+		if ((years * 365 * DAY) % base == 0 && hist_bucket_count(from, to, years * 365 * DAY) <= maxb)
+			return years * 365 * DAY;
+}
+
 hist *hist_new(int64_t from, int64_t to, int64_t bucket)
 {
 	if (from >= to || bucket <= 0 || hist_bucket_count(from, to, bucket) > MAX_BUCKETS)
@@ -177,6 +187,33 @@ int hist_add(hist *h, const char *index, int64_t from, int64_t to, int64_t count
 			h->coarse[i] = 1;
 	}
 	return 0;
+}
+
+hist *hist_regroup(const hist *h, int64_t bucket)
+{
+	if (bucket % h->bucket)
+		return NULL;
+	hist *g = hist_new(h->from, h->to, bucket);
+	if (!g)
+		return NULL;
+	for (size_t r = 0; r < h->nrows; r++) {
+		const struct row *hr = &h->rows[r];
+		struct row *gr = row_get(g, hr->name, hr->missing);
+		if (!gr || (hr->c && !(gr->c = calloc(g->nb, sizeof *gr->c)))) {
+			hist_free(g);
+			return NULL;
+		}
+		gr->total = hr->total;
+	}
+	/* Both grids count from the epoch, so each old bucket is inside one new one. */
+	for (size_t i = 0; i < h->nb; i++) {
+		size_t k = (size_t)((floor_to(h->first + (int64_t)i * h->bucket, bucket) - g->first) / bucket);
+		g->coarse[k] |= h->coarse[i];
+		for (size_t r = 0; r < h->nrows; r++)
+			if (h->rows[r].c)
+				g->rows[r].c[k] += h->rows[r].c[i];
+	}
+	return g;
 }
 
 static int row_cmp(const void *a, const void *b)

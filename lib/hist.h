@@ -43,6 +43,11 @@ int64_t hist_nice_bucket(int64_t from, int64_t to, size_t maxb);
  * touches. */
 size_t hist_bucket_count(int64_t from, int64_t to, int64_t bucket);
 
+/* The smallest nice bucket size (as above) that is a whole multiple of
+ * BASE (> 0) and gives at most MAXB buckets over [FROM, TO): the size to
+ * regroup a histogram of BASE buckets into, so that no count is spread. */
+int64_t hist_nice_multiple(int64_t from, int64_t to, int64_t base, size_t maxb);
+
 /* A histogram of [FROM, TO) (FROM < TO) in buckets of BUCKET ms (> 0),
  * with no row yet.  NULL on ENOMEM or more than 1,000,000 buckets. */
 hist *hist_new(int64_t from, int64_t to, int64_t bucket);
@@ -59,6 +64,13 @@ int hist_add(hist *h, const char *index, int64_t from, int64_t to, int64_t count
  * pattern names for the range that does not exist), unless it has one.
  * Returns 0, or -1 on ENOMEM. */
 int hist_add_missing(hist *h, const char *index);
+
+/* A new histogram of H's range and rows (missing ones too) in buckets of
+ * BUCKET ms, a whole multiple of H's bucket size, each bucket the sum of
+ * the buckets of H it holds (coarse if any of them is).  Not analyzed,
+ * whether H is or not.  NULL on ENOMEM or a BUCKET that is not a
+ * multiple. */
+hist *hist_regroup(const hist *h, int64_t bucket);
 
 /* Sums the rows into the total row and applies the gap and spike rules
  * above.  Call once, after the last hist_add(); FACTOR > 0.  Rows are then

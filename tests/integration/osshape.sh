@@ -108,6 +108,17 @@ osshape -i "$X" -f $F -t $TO --format tsv --width 80 >"$T/srv" 2>/dev/null
 t_run "counts from stdin" 0 "" osshape --counts - -i "$X" -f $F -t $TO --format tsv --width 80 <"$T/counts"
 t_same_file "--counts - gives the server's result" "$T/out" "$T/srv"
 
+# --markdown and --tsv files in one run hold what separate runs print.
+t_run "markdown and tsv files" 0 "" env LC_ALL=C.UTF-8 osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --width 160 \
+	--markdown "$T/md" --tsv "$T/tsv"
+cp "$T/out" "$T/text"
+env LC_ALL=C.UTF-8 osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --format markdown >"$T/md2" 2>/dev/null
+t_same_file "--markdown FILE: as --format markdown" "$T/md" "$T/md2"
+env LC_ALL=C.UTF-8 osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --format tsv --width 160 >"$T/tsv2" 2>/dev/null
+t_same_file "--tsv FILE: as --format tsv" "$T/tsv" "$T/tsv2"
+env LC_ALL=C.UTF-8 osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --width 160 >"$T/text2" 2>/dev/null
+t_same_file "the text beside them: as alone" "$T/text" "$T/text2"
+
 # Daily indexes: per index rows, the missing day listed and a gap.
 t_run "daily pattern" 0 "" env LC_ALL=C osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --width 100
 grep -q "d-2024.03.03 (missing index)$" "$T/out" && grep -q "^total " "$T/out" &&

@@ -255,8 +255,45 @@ static void test_lines(void)
 	hist_free(h);
 }
 
+static void test_regroup(void)
+{
+	char err[200];
+	test_cond("multiple of 1h in 20 columns over 2 days: 3h", hist_nice_multiple(T0, T0 + 48 * H, H, 20) == 3 * H);
+	test_cond("multiple of 2m skips 5m: 10m", hist_nice_multiple(T0, T0 + H, 120000, 8) == 600000);
+	test_cond("multiple of 7d in years: 7 x 365d",
+		  hist_nice_multiple(0, 3650LL * 24 * H, 7 * 24 * H, 3) == 7 * 365 * 24 * H);
+	hist *h = hist_new(T0 + H / 2, T0 + 24 * H, H);
+	hist_add(h, "a", T0 + H / 2, T0 + H, 5, err, sizeof err);
+	hist_add(h, "a", T0 + 2 * H, T0 + 5 * H, 9, err, sizeof err); /* spread over 3 */
+	hist_add(h, "b", T0 + 23 * H, T0 + 24 * H, 4, err, sizeof err);
+	hist_add_missing(h, "c");
+	hist *g = hist_regroup(h, 6 * H);
+	test_cond("regroup: not a multiple refused", hist_regroup(h, 90 * 60000) == NULL);
+	test_cond("regroup: buckets", g && hist_buckets(g) == 4);
+	hist_analyze(g, 5, 10);
+	test_cond("regroup: sums", g && hist_total(g) == 18 && hist_total_at(g, 0) == 14 && hist_total_at(g, 3) == 4);
+	test_cond("regroup: rows and missing", g && hist_rows(g) == 3 && hist_row_missing(g, 2) &&
+						       hist_row_at(g, 1, 3) == 4);
+	test_cond("regroup: the gap", g && hist_gaps(g) == 1 && hist_gap(g, 0)->from == T0 + 6 * H &&
+					   hist_gap(g, 0)->to == T0 + 18 * H);
+	hist_free(g);
+	hist_free(h);
+	/* One document spread over 02:00-05:00 leaves 02:00-04:00 a spread zero. */
+	h = hist_new(T0, T0 + 12 * H, H);
+	for (int i = 0; i < 12; i++)
+		if (i < 2 || i >= 5)
+			hist_add(h, "a", T0 + i * H, T0 + (i + 1) * H, 10, err, sizeof err);
+	hist_add(h, "a", T0 + 2 * H, T0 + 5 * H, 1, err, sizeof err);
+	g = hist_regroup(h, 2 * H);
+	hist_analyze(g, 5, 10);
+	test_cond("regroup: a spread zero stays coarse, no gap", g && hist_total_at(g, 1) == 0 && hist_gaps(g) == 0);
+	hist_free(g);
+	hist_free(h);
+}
+
 int main(void)
 {
+	test_regroup();
 	test_nice();
 	test_rules();
 	test_spread();
