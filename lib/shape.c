@@ -21,6 +21,9 @@ void shape_list_free(struct shape_list *l)
 		free(l->name[i]);
 	free(l->name);
 	free(l->missing);
+	for (size_t i = 0; i < l->nperiod; i++)
+		free(l->period[i].index);
+	free(l->period);
 	memset(l, 0, sizeof *l);
 }
 
@@ -62,8 +65,23 @@ static int list_add(struct shape_list *l, const char *name, int missing)
 	return 0;
 }
 
-/* NAME through NAMES: its concrete indexes, or itself missing. */
-static int add_resolved(const plansrv_names *names, const char *name, struct shape_list *out)
+static int period_add(struct shape_list *l, const char *index, int64_t from, int64_t to)
+{
+	struct shape_period *np = realloc(l->period, (l->nperiod + 1) * sizeof *np);
+	if (!np)
+		return -1;
+	l->period = np;
+	if (!(np[l->nperiod].index = strdup(index)))
+		return -1;
+	np[l->nperiod].from = from;
+	np[l->nperiod++].to = to;
+	return 0;
+}
+
+/* NAME through NAMES: its concrete indexes, or itself missing; with
+ * FROM < TO, each concrete index's period. */
+static int add_resolved(const plansrv_names *names, const char *name, int64_t from, int64_t to,
+			struct shape_list *out)
 {
 	const char **idx = NULL;
 	long n = plansrv_lookup(names, name, &idx);
@@ -71,7 +89,7 @@ static int add_resolved(const plansrv_names *names, const char *name, struct sha
 	if (n == 0)
 		rc = list_add(out, name, 1);
 	for (long k = 0; k < n && !rc; k++)
-		rc = list_add(out, idx[k], 0);
+		rc = list_add(out, idx[k], 0) || (from < to && period_add(out, idx[k], from, to));
 	free(idx);
 	return rc;
 }
@@ -104,11 +122,12 @@ int shape_expect(const plansrv_names *names, const char *pattern, int64_t from, 
 	if (timed < 0)
 		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "index pattern '%s': unsupported %% token", pattern);
 	if (!timed) {
-		if (names && add_resolved(names, pattern, out))
+		if (names && add_resolved(names, pattern, 0, 0, out))
 			goto nomem;
 		return sort_list(out);
 	}
-	for (int64_t p = tspan_floor(from, period); p < to; p = tspan_add(p, period)) {
+	for (int64_t p = tspan_floor(from, period), next; p < to; p = next) {
+		next = tspan_add(p, period);
 		if (++periods > MAX_PERIODS)
 			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE,
 					   "index pattern '%s' names more than %d indexes over the range", pattern,
@@ -116,7 +135,8 @@ int shape_expect(const plansrv_names *names, const char *pattern, int64_t from, 
 		if (!tspan_pattern_format(pattern, p, name, sizeof name))
 			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "index pattern '%s' gives too long a name",
 					   pattern);
-		if (names ? add_resolved(names, name, out) : list_add(out, name, 0))
+		if (names ? add_resolved(names, name, p < from ? from : p, next > to ? to : next, out)
+			  : list_add(out, name, 0))
 			goto nomem;
 	}
 	return sort_list(out);
@@ -258,8 +278,43 @@ static int add_index(hist *hs, const char *index, yajl_val buckets, int64_t *sum
 	return 0;
 }
 
-int shape_count(http *h, const query *q, const char *expr, size_t nindex, hist *hs,
-		int64_t *total, char *err, size_t errlen)
+/* The filter of Q over the range, and with ONLY each index over its own
+ * period; malloc'd, NULL on ENOMEM. */
+static char *count_filter(const query *q, const hist *hs, const struct shape_list *only)
+{
+	char *base = query_filter_json(q, hist_from(hs), hist_to(hs)), *tf = query_json_quote(query_time_field(q));
+	char *buf = NULL, *ix = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	if (!base || !tf || !only || !only->nperiod || !(f = open_memstream(&buf, &len)))
+		goto out;
+	fprintf(f, "{\"bool\":{\"filter\":[%s,{\"bool\":{\"minimum_should_match\":1,\"should\":[", base);
+	for (size_t i = 0; i < only->nperiod; i++) {
+		const struct shape_period *p = &only->period[i];
+		free(ix);
+		if (!(ix = query_json_quote(p->index)))
+			break;
+		fprintf(f, "%s{\"bool\":{\"filter\":[{\"term\":{\"_index\":%s}},{\"range\":{%s:{\"gte\":%" PRId64
+			   ",\"lt\":%" PRId64 ",\"format\":\"epoch_millis\"}}}]}}",
+			i ? "," : "", ix, tf, p->from, p->to);
+	}
+	fprintf(f, "]}}]}}");
+	if (fclose(f) || !ix) {
+		free(buf);
+		buf = NULL;
+	}
+out:
+	free(ix);
+	free(tf);
+	if (only && only->nperiod) {
+		free(base);
+		return buf;
+	}
+	return base;
+}
+
+int shape_count(http *h, const query *q, const char *expr, const struct shape_list *only, size_t nindex,
+		hist *hs, int64_t *total, char *err, size_t errlen)
 {
 	static const char *ip[] = { "aggregations", "i", "buckets", NULL },
 			  *op[] = { "aggregations", "i", "sum_other_doc_count", NULL },
@@ -274,7 +329,7 @@ int shape_count(http *h, const query *q, const char *expr, size_t nindex, hist *
 	plansrv_url_part(expr, enc, sizeof enc);
 	snprintf(path, sizeof path, "/%s/_search?ignore_unavailable=true&allow_no_indices=true&request_cache=false",
 		 enc);
-	if (!(filter = query_filter_json(q, hist_from(hs), hist_to(hs))) ||
+	if (!(filter = count_filter(q, hs, only)) ||
 	    !(tf = query_json_quote(query_time_field(q))) ||
 	    asprintf(&body,
 		     "{\"size\":0,\"track_total_hits\":true,\"query\":%s,\"aggs\":{\"i\":{\"terms\":"

@@ -129,4 +129,11 @@ t_eq "daily pattern: missing line" "$(grep '^missing' "$T/out")" "$(printf 'miss
 t_eq "daily pattern: per index totals" \
 	"$(awk -F'\t' '$1 == "bucket" { s[$2] += $5 } END { for (i in s) print i, s[i] }' "$T/out" | sort | tr '\n' ' ')" \
 	"$X-d-2024.03.01 24 $X-d-2024.03.02 24 "
+# A document filed in the wrong day's index is not in a pattern plan, nor in
+# the pattern's histogram; the wildcard form counts it, as it fetches it.
+os_curl -X POST "$OS_URL/$X-d-2024.03.01/_doc?refresh=true" -d '{"@timestamp":"2024-03-02T12:30:00Z","n":1}' >/dev/null
+t_run "misfiled: pattern" 0 "" osshape -i "$X-d-%Y.%m.%d" -f $F -t 2024-03-04 --format tsv
+t_eq "misfiled: not in the pattern's total" "$(grep '^total' "$T/out" | cut -f2)" 48
+t_run "misfiled: wildcard" 0 "" osshape -i "$X-d-*" -f $F -t 2024-03-04 --format tsv
+t_eq "misfiled: in the wildcard's total" "$(grep '^total' "$T/out" | cut -f2)" 49
 t_done
