@@ -16,6 +16,8 @@ static const char *const blocks[8] = {
 };
 static const char ascii_ramp[] = "_.-=+*#@";
 
+#define MAX_LISTED 20 /* gaps, spikes, missing indexes listed; tsv has all */
+
 /* One output line: bytes, and the characters they draw. */
 struct line {
 	char *b;
@@ -254,11 +256,22 @@ static void put_summary(struct draw *d)
 	ln_emit(d);
 }
 
+/* "... N more gaps" after the first MAX_LISTED of N + MAX_LISTED. */
+static void put_more(struct draw *d, size_t n, const char *what)
+{
+	char l[100];
+	if (n <= MAX_LISTED)
+		return;
+	snprintf(l, sizeof l, "... %zu more %s", n - MAX_LISTED, what);
+	ln_str(d, l);
+	ln_emit(d);
+}
+
 static void put_events(struct draw *d)
 {
 	const hist *h = d->h;
 	char a[TSPAN_ISO_MAX], b[TSPAN_ISO_MAX], du[40], l1[300], l2[300], l3[300];
-	for (size_t i = 0; i < hist_gaps(h); i++) {
+	for (size_t i = 0; i < hist_gaps(h) && i < MAX_LISTED; i++) {
 		const struct hist_span *s = hist_gap(h, i);
 		fmt_time(s->from, a);
 		fmt_end(s->from, s->to, b);
@@ -270,7 +283,8 @@ static void put_events(struct draw *d)
 		ln_fit(d, cand, 3);
 		ln_emit(d);
 	}
-	for (size_t i = 0; i < hist_spikes(h); i++) {
+	put_more(d, hist_gaps(h), "gaps");
+	for (size_t i = 0; i < hist_spikes(h) && i < MAX_LISTED; i++) {
 		const struct hist_span *s = hist_spike(h, i);
 		fmt_time(s->from, a);
 		fmt_end(s->from, s->to, b);
@@ -282,6 +296,7 @@ static void put_events(struct draw *d)
 		ln_fit(d, cand, 3);
 		ln_emit(d);
 	}
+	put_more(d, hist_spikes(h), "spikes");
 }
 
 static size_t longest_name(const hist *h)
@@ -331,14 +346,16 @@ static void draw(struct draw *d)
 	put_axis(d);
 	put_summary(d);
 	put_events(d);
+	size_t nmiss = 0;
 	for (size_t r = 0; r < nr; r++) {
-		if (!hist_row_missing(h, r))
+		if (!hist_row_missing(h, r) || ++nmiss > MAX_LISTED)
 			continue;
 		char l[600];
 		snprintf(l, sizeof l, "missing index %s", hist_row_name(h, r));
 		ln_str(d, l);
 		ln_emit(d);
 	}
+	put_more(d, nmiss, "missing indexes");
 }
 
 static int finish(struct draw *d)
@@ -378,22 +395,27 @@ int histout_markdown(FILE *f, const hist *h, const struct histout_opts *o)
 	}
 	if (fprintf(f, "\n| | from | to | documents | |\n|---|---|---|---:|---|\n") < 0)
 		d.failed = 1;
-	for (size_t i = 0; i < hist_gaps(h); i++) {
+	for (size_t i = 0; i < hist_gaps(h) && i < MAX_LISTED; i++) {
 		const struct hist_span *s = hist_gap(h, i);
 		if (fprintf(f, "| gap | %s | %s | 0 | %s without documents |\n", fmt_time(s->from, a),
 			    fmt_time(s->to, b), fmt_dur(s->to - s->from, du, sizeof du)) < 0)
 			d.failed = 1;
 	}
-	for (size_t i = 0; i < hist_spikes(h); i++) {
+	for (size_t i = 0; i < hist_spikes(h) && i < MAX_LISTED; i++) {
 		const struct hist_span *s = hist_spike(h, i);
 		if (fprintf(f, "| spike | %s | %s | %" PRId64 " | %.1fx the median %" PRId64 " per %s |\n",
 			    fmt_time(s->from, a), fmt_time(s->to, b), s->docs, s->factor, hist_median(h), bk) < 0)
 			d.failed = 1;
 	}
+	size_t listed = 0;
 	for (size_t r = 0; r < hist_rows(h); r++)
-		if (hist_row_missing(h, r) &&
+		if (hist_row_missing(h, r) && ++listed <= MAX_LISTED &&
 		    fprintf(f, "| missing index | %s | | | |\n", hist_row_name(h, r)) < 0)
 			d.failed = 1;
+	if ((hist_gaps(h) > MAX_LISTED || hist_spikes(h) > MAX_LISTED || nmiss > MAX_LISTED) &&
+	    fprintf(f, "\n%zu gaps, %zu spikes, %zu missing indexes in all; the first %d of each are listed.\n",
+		    hist_gaps(h), hist_spikes(h), nmiss, MAX_LISTED) < 0)
+		d.failed = 1;
 	return finish(&d);
 }
 

@@ -36,7 +36,8 @@ int histout_text(FILE *f, const hist *h, const struct histout_opts *o);
 
 /* The text chart inside a ```text fence, then a table of the gaps, spikes
  * and missing indexes (or one line saying there are none).  Returns as
- * histout_text(). */
+ * histout_text().  Both list at most 20 gaps, 20 spikes and 20 missing
+ * indexes, and say how many more there are. */
 int histout_markdown(FILE *f, const hist *h, const struct histout_opts *o);
 
 /* The lines for scripts, fields separated by one tab, times ISO-8601 UTC

@@ -94,4 +94,14 @@ t_run "markdown" 0 "" osshape --counts "$T/counts" --format markdown
 	pass "markdown: fence and gap table" || fail "markdown: $(cat "$T/out")"
 awk 'length($0) > 72 && !/^\|/ { bad = 1 } END { exit bad }' "$T/out" && pass "markdown: 72 columns" ||
 	fail "markdown wider than 72"
+# Every other hour empty: 30 gaps, 20 listed in text, all in tsv.
+i=0
+while [ $i -le 60 ]; do
+	printf 'a\t%s\t%s\t5\n' $((A + i * H)) $((A + i * H + H))
+	i=$((i + 2))
+done >"$T/sparse"
+t_run "many gaps: text" 0 "" osshape --counts "$T/sparse" --width 100
+t_eq "many gaps: 20 listed and a count" "$(grep -c '^no documents' "$T/out") $(tail -1 "$T/out")" "20 ... 10 more gaps"
+t_run "many gaps: tsv" 0 "" osshape --counts "$T/sparse" --width 100 --format tsv
+t_eq "many gaps: all in tsv" "$(grep -c '^gap' "$T/out")" 30
 t_done
