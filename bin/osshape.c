@@ -254,6 +254,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return CLI_CONTINUE;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static size_t longest(const struct shape_list *l, size_t longest_so_far)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -317,12 +322,24 @@ static int from_counts(struct run *r)
 		log_error("%s", err);
 		return rc;
 	}
-	/* Rows: the indexes of the lines and the expected ones (an upper
-	 * bound is enough: it only decides the label column). */
-	size_t lon = longest(&r->expect, 0), nrows = r->expect.n + r->ncounts;
+	/* Rows: the distinct indexes of the lines and the expected ones. */
+	const char **names = malloc((r->ncounts + r->expect.n + 1) * sizeof *names);
+	size_t nn = 0, nrows = 0, lon = 0;
+	if (!names) {
+		log_error("out of memory");
+		return OSDL_EXIT_FAIL;
+	}
 	for (size_t i = 0; i < r->ncounts; i++)
-		if (strlen(r->counts[i].index) > lon)
-			lon = strlen(r->counts[i].index);
+		names[nn++] = r->counts[i].index;
+	for (size_t i = 0; i < r->expect.n; i++)
+		names[nn++] = r->expect.name[i];
+	qsort(names, nn, sizeof *names, str_cmp);
+	for (size_t i = 0; i < nn; i++) {
+		nrows += !i || strcmp(names[i], names[i - 1]) != 0;
+		if (strlen(names[i]) > lon)
+			lon = strlen(names[i]);
+	}
+	free(names);
 	if ((rc = make_hist(r, nrows, lon)))
 		return rc;
 	size_t skipped = 0;
@@ -333,8 +350,8 @@ static int from_counts(struct run *r)
 			continue;
 		}
 		if (c->from < o->from || c->to > o->to) {
-			log_error("counts line %zu (%s %" PRId64 " %" PRId64 ") straddles the range", i + 1, c->index,
-				  c->from, c->to);
+			log_error("the counts of %s over %" PRId64 "..%" PRId64 " straddle the range", c->index, c->from,
+				  c->to);
 			return OSDL_EXIT_DATA;
 		}
 		if (hist_add(r->hist, c->index, c->from, c->to, c->count, err, sizeof err)) {

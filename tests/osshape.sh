@@ -42,7 +42,7 @@ t_table osshape <<EOF
 7 | --counts - | x\t1\t2\t3\t4\n | stdin:1: want
 7 | --counts - | \t1\t2\t3\n | stdin:1: want
 7 | --counts - | x 1 2 3\n | stdin:1: want
-7 | --counts - -f $((A + 1)) -t $((A + 2 * H)) | x\t$A\t$((A + H))\t3\n | ^osshape: counts line 1 .* straddles the range$
+7 | --counts - -f $((A + 1)) -t $((A + 2 * H)) | x\t$A\t$((A + H))\t3\n | ^osshape: the counts of x over [0-9]*..[0-9]* straddle the range$
 0 | --counts - | x\t1\t2\t3\n |
 0 | --counts - -f $A -t $((A + H)) | x\t$((A + 2 * H))\t$((A + 3 * H))\t3\n |
 8 | --counts - --fail-on-gap -f $A -t $((A + 3 * H)) | x\t$A\t$((A + H))\t3\n |
@@ -104,4 +104,12 @@ t_run "many gaps: text" 0 "" osshape --counts "$T/sparse" --width 100
 t_eq "many gaps: 20 listed and a count" "$(grep -c '^no documents' "$T/out") $(tail -1 "$T/out")" "20 ... 10 more gaps"
 t_run "many gaps: tsv" 0 "" osshape --counts "$T/sparse" --width 100 --format tsv
 t_eq "many gaps: all in tsv" "$(grep -c '^gap' "$T/out")" 30
+# One index over 48 hours at width 60: no label column, so hourly bars.
+i=0
+while [ $i -lt 48 ]; do
+	printf 'one\t%s\t%s\t5\n' $((A + i * H)) $((A + i * H + H))
+	i=$((i + 1))
+done >"$T/one"
+t_run "one index: full width" 0 "" osshape --counts "$T/one" --width 60 --format tsv
+t_eq "one index: 1h buckets" "$(head -1 "$T/out" | cut -f4)" 3600000
 t_done
