@@ -17,6 +17,8 @@ enum osdl_exit {
 	OSDL_EXIT_IO       = 6, /* local I/O error: open, write, fsync, rename, disk full */
 	OSDL_EXIT_DATA     = 7, /* bad input data: invalid JSON line, out-of-order input,
 	                           truncated LZ4 frame */
+	OSDL_EXIT_GAP      = 8, /* osshape --fail-on-gap: the range has a time span without
+	                           documents (the output is still written) */
 	OSDL_EXIT_SIGNAL   = 130 /* stopped by SIGINT/SIGTERM after cleaning up */
 };
 
