@@ -9,6 +9,8 @@
 #include "osdl.h"
 #include "plansrv.h"
 #include "query.h"
+#include "plan.h"
+#include "publish.h"
 #include "shape.h"
 #include "sig.h"
 #include "tspan.h"
@@ -19,6 +21,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +395,7 @@ static int from_server(struct run *r)
 		log_error("%s", err);
 		return OSDL_EXIT_USAGE;
 	}
-	shape_glob(o->index, glob, sizeof glob);
+	plan_pattern_glob(o->index, glob, sizeof glob);
 	log_msg(LOG_DETAILED, "resolving %s at %s", glob, http_base_url(r->h));
 	if ((rc = plansrv_resolve(r->h, glob, &r->names, err, sizeof err)) ||
 	    (rc = plansrv_check_fields(r->h, glob, r->q, err, sizeof err)) ||
@@ -455,13 +458,16 @@ static hist *view(struct run *r, int slot, int width)
 	return v;
 }
 
-/* Writes one form of V to PATH (NULL: stdout). */
+/* Writes one form of V to PATH (NULL: stdout), complete or absent. */
 static int write_form(const char *path, enum format fmt, const hist *v, const struct histout_opts *ho)
 {
-	FILE *f = path ? fopen(path, "w") : stdout;
+	char perr[PATH_MAX + 128];
+	publish *p = NULL;
+	FILE *f = stdout;
 	int rc;
-	if (!f) {
-		log_errno("cannot create %s", path);
+	if (path && (!(p = publish_open(path, perr, sizeof perr)) || !(f = fdopen(dup(publish_fd(p)), "w")))) {
+		log_error("%s", p ? "out of memory" : perr);
+		publish_abort(p);
 		return OSDL_EXIT_IO;
 	}
 	if (fmt == FMT_TSV)
@@ -474,6 +480,11 @@ static int write_form(const char *path, enum format fmt, const hist *v, const st
 		rc = -1;
 	if (rc) {
 		log_errno("writing %s", path ? path : "the histogram");
+		publish_abort(p);
+		return OSDL_EXIT_IO;
+	}
+	if (p && publish_commit(p, NULL, perr, sizeof perr)) {
+		log_error("%s", perr);
 		return OSDL_EXIT_IO;
 	}
 	return 0;
@@ -516,14 +527,12 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &r.o);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	sig_install(NULL);
+	sig_install(SIG_AT_ONCE);
 	rc = run(&r);
 	if (fclose(stdout) && (rc == 0 || rc == OSDL_EXIT_GAP)) {
 		log_errno("writing the histogram");
 		rc = OSDL_EXIT_IO;
 	}
-	if (rc == 0 && sig_caught())
-		rc = OSDL_EXIT_SIGNAL;
 	log_msg(LOG_DETAILED, "done, peak_rss_kb=%ld", log_peak_rss_kb());
 	for (int i = 0; i < 2; i++)
 		hist_free(r.views[i]);

@@ -367,3 +367,21 @@ toolong:
 	errno = ENAMETOOLONG;
 	return -1;
 }
+
+void plan_pattern_glob(const char *pattern, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = pattern; *p && o + 2 < n; p++) {
+		if (*p == '%' && p[1] == '%') {
+			buf[o++] = '%';
+			p++;
+		} else if (*p == '%' && p[1]) {
+			if (!o || buf[o - 1] != '*')
+				buf[o++] = '*';
+			p++;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = 0;
+}

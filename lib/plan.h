@@ -99,6 +99,11 @@ struct plan_out {
 	size_t nfetch_args;
 };
 
+/* The expression that names every index PATTERN can produce, for one
+ * resolve, _field_caps or _count request: each time token becomes '*'
+ * ("logs-%Y.%m.%d" -> "logs-*").  Truncated to N - 1 bytes. */
+void plan_pattern_glob(const char *pattern, char *buf, size_t n);
+
 /* Whether DIR can be a make target prefix without quoting: letters, digits
  * and "._-+@/" only, not empty. */
 int plan_dir_ok(const char *dir);

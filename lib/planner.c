@@ -30,26 +30,6 @@ struct run {
 	size_t errlen;
 };
 
-/* The expression that names every index the pattern can produce, for one
- * resolve and one _field_caps request: time tokens become '*'. */
-static void pattern_glob(const char *pattern, char *buf, size_t n)
-{
-	size_t o = 0;
-	for (const char *p = pattern; *p && o + 2 < n; p++) {
-		if (*p == '%' && p[1] == '%') {
-			buf[o++] = '%';
-			p++;
-		} else if (*p == '%' && p[1]) {
-			if (!o || buf[o - 1] != '*')
-				buf[o++] = '*';
-			p++;
-		} else {
-			buf[o++] = *p;
-		}
-	}
-	buf[o] = 0;
-}
-
 static int note_missing(struct run *r, const char *name)
 {
 	if (r->nmissing && strcmp(r->missing[r->nmissing - 1], name) == 0)
@@ -231,7 +211,7 @@ static int check_misfiled(struct run *r, const struct plan_stats *st)
 	char glob[1024];
 	int64_t all;
 	int rc;
-	pattern_glob(r->o->index, glob, sizeof glob);
+	plan_pattern_glob(r->o->index, glob, sizeof glob);
 	if ((rc = plansrv_total(r->h, r->q, glob, r->o->from, r->o->to, &all, r->err, r->errlen)))
 		return rc;
 	r->res->range_total = all;
@@ -276,7 +256,7 @@ static int plan_all(struct run *r)
 	if (plan_calendar(&r->pieces, o->index, o->from, o->to, step, r->err, r->errlen))
 		return OSDL_EXIT_USAGE;
 	if (online) {
-		pattern_glob(o->index, glob, sizeof glob);
+		plan_pattern_glob(o->index, glob, sizeof glob);
 		log_msg(LOG_DETAILED, "resolving %s at %s", glob, http_base_url(r->h));
 		if ((rc = plansrv_resolve(r->h, glob, &r->names, r->err, r->errlen)) ||
 		    (rc = plansrv_check_fields(r->h, glob, r->q, r->err, r->errlen)) || (rc = expand(r)))
@@ -349,7 +329,7 @@ int planner_total(const struct planner_opts *o, struct planner_result *res, char
 		goto out;
 	}
 	snprintf(res->server, sizeof res->server, "%s", e.name);
-	pattern_glob(o->index, glob, sizeof glob);
+	plan_pattern_glob(o->index, glob, sizeof glob);
 	rc = plansrv_total(r.h, r.q, glob, o->from, o->to, &res->range_total, err, errlen);
 out:
 	run_free(&r);

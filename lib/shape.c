@@ -27,23 +27,6 @@ void shape_list_free(struct shape_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-void shape_glob(const char *pattern, char *buf, size_t n)
-{
-	size_t o = 0;
-	for (const char *p = pattern; *p && o + 2 < n; p++) {
-		if (*p == '%' && p[1] == '%') {
-			buf[o++] = '%';
-			p++;
-		} else if (*p == '%' && p[1]) {
-			if (!o || buf[o - 1] != '*')
-				buf[o++] = '*';
-			p++;
-		} else {
-			buf[o++] = *p;
-		}
-	}
-	buf[o] = 0;
-}
 
 /* Appends NAME unless it is there; -1 on ENOMEM. */
 static int list_add(struct shape_list *l, const char *name, int missing)

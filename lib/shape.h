@@ -36,10 +36,6 @@ struct shape_list {
 };
 void shape_list_free(struct shape_list *l); /* frees the members, not L */
 
-/* The expression naming every index PATTERN can produce: each run of
- * strftime tokens becomes '*' ("logs-%Y.%m.%d" -> "logs-*"); a plain name,
- * alias or wildcard is returned as is.  Into BUF of N bytes. */
-void shape_glob(const char *pattern, char *buf, size_t n);
 
 /* The rows to draw for PATTERN over [FROM, TO), appended to OUT (sorted,
  * unique): for a time pattern, the name of each period the range touches,
