@@ -20,4 +20,12 @@ enum osdl_exit {
 	OSDL_EXIT_SIGNAL   = 130 /* stopped by SIGINT/SIGTERM after cleaning up */
 };
 
+/* The size rule of documents, the same in every tool and stated
+ * in every man page (LIMITS).  A document's _source may be OSDL_MAX_DOC
+ * bytes; its NDJSON line, with "_id" and "_index" added, OSDL_MAX_LINE
+ * (ids are at most 512 bytes, index names 255, even escaped they fit the
+ * margin).  Buffers grow to the longest line seen, never past these. */
+#define OSDL_MAX_DOC ((size_t)256 << 20)
+#define OSDL_MAX_LINE (OSDL_MAX_DOC + ((size_t)64 << 10))
+
 #endif

@@ -1,6 +1,8 @@
 /* search.c - streaming yajl parser of search/scroll responses, see search.h. */
 #include "search.h"
 
+#include "osdl.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -433,7 +435,7 @@ search_parser *search_new(search_emit emit, void *ud, size_t max_doc)
 		return NULL;
 	p->emit = emit;
 	p->ud = ud;
-	p->max_doc = max_doc ? max_doc : 256u * 1024 * 1024;
+	p->max_doc = max_doc ? max_doc : OSDL_MAX_DOC;
 	if (search_reset(p) != 0) {
 		search_free(p);
 		return NULL;
