@@ -1,6 +1,8 @@
 /* jflat.c - flattens one NDJSON object line into (column, type, value) leaves. */
 #include "jflat.h"
 
+#include "osdl.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ struct jflat {
 	size_t close_at;    /* offset just after the object's '}' */
 	int notobj;         /* the top-level value is not an object */
 	int nomem;
+	int toodeep;        /* nested deeper than OSDL_MAX_DEPTH */
 	int stopped;        /* the callback asked to stop */
 	size_t in_arr;      /* containers open since the outermost array began */
 	size_t arr_start;   /* offset of that array's '[' */
@@ -152,11 +155,22 @@ static int nested_open(jflat *f)
 	return 1;
 }
 
+/* Opening one more container: within OSDL_MAX_DEPTH? */
+static int too_deep(jflat *f)
+{
+	if (f->depth + f->in_arr < OSDL_MAX_DEPTH)
+		return 0;
+	f->toodeep = 1;
+	return 1;
+}
+
 static int cb_start_map(void *c)
 {
 	jflat *f = c;
 	if (f->closed)
 		return second(f);
+	if (too_deep(f))
+		return 0;
 	if (!f->started)
 		f->started = 1;
 	if (f->in_arr > 0)
@@ -218,6 +232,8 @@ static int cb_start_array(void *c)
 		f->notobj = 1;
 		return 0;
 	}
+	if (too_deep(f))
+		return 0;
 	if (f->in_arr > 0)
 		return nested_open(f);
 	/* yajl has consumed the '[' when it calls us. */
@@ -252,7 +268,7 @@ static const yajl_callbacks callbacks = {
 int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 {
 	int rc = JFLAT_OK;
-	f->started = f->notobj = f->nomem = f->stopped = f->closed = f->twice = 0;
+	f->started = f->notobj = f->nomem = f->toodeep = f->stopped = f->closed = f->twice = 0;
 	f->in_arr = 0;
 	f->depth = 0;
 	f->name.len = 0;
@@ -276,6 +292,10 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	} else if (f->nomem) {
 		rc = JFLAT_ERR_NOMEM;
 		snprintf(f->err, sizeof f->err, "out of memory");
+	} else if (f->toodeep) {
+		rc = JFLAT_ERR_JSON;
+		snprintf(f->err, sizeof f->err, "JSON nested deeper than %d levels at byte %zu",
+			 OSDL_MAX_DEPTH, yajl_get_bytes_consumed(f->y));
 	} else if (f->notobj) {
 		rc = JFLAT_ERR_NOTOBJ;
 		snprintf(f->err, sizeof f->err, "not a JSON object");

@@ -307,6 +307,9 @@ static int push(search_parser *p, enum role r)
 static int start_value(search_parser *p, int is_map)
 {
 	if (p->skip) {
+		/* The _source is level 1, as the line object it becomes. */
+		if (p->in_source && p->skip >= OSDL_MAX_DEPTH)
+			return fail(p, "document nested deeper than the limit of " OSDL_MAX_DEPTH_TEXT " levels");
 		p->skip++;
 		return 1;
 	}

@@ -185,4 +185,17 @@ if python3 -c 'import pandas' 2>/dev/null; then
 else
 	fail "pandas is not installed (scripts/deps --test installs it)"
 fi
+# One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
+# 600 levels pass, as at the limit; one more is bad data (exit 7).
+deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1
+print("{\"@timestamp\":\"2024-03-01T00:00:00Z\",\"a\":" + "[" * n + "]" * n + "}")' "$1"; }
+lim=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
+deep 600 >"$T/d600.ndjson"
+deep "$lim" >"$T/dlim.ndjson"
+deep $((lim + 1)) >"$T/dover.ndjson"
+t_run "600 levels deep" 0 "" osdown "$T/d600.ndjson"
+t_eq "600 levels deep: the array as JSON text" "$(sed -n 2p "$T/out" | tr -d '\r')" \
+	"$(python3 -c 'print("2024-03-01T00:00:00.000Z," + "[" * 599 + "]" * 599)')"
+t_run "$lim levels deep" 0 "" osdown "$T/dlim.ndjson"
+t_run "$((lim + 1)) levels deep" 7 "dover.ndjson:1: JSON nested deeper than $lim levels" osdown "$T/dover.ndjson"
 t_done

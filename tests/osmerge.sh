@@ -176,4 +176,17 @@ for sig in TERM INT HUP; do
 	t_eq "SIG$sig: no output or temp output" "$(ls "$T" | grep -c sigout)" 0
 done
 
+# One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
+# 600 levels pass, as at the limit; one more is bad data (exit 7).
+deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1
+print("{\"@timestamp\":\"2024-03-01T00:00:00Z\",\"a\":" + "[" * n + "]" * n + "}")' "$1"; }
+lim=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
+deep 600 >"$T/d600.ndjson"
+deep "$lim" >"$T/dlim.ndjson"
+deep $((lim + 1)) >"$T/dover.ndjson"
+t_run "600 levels deep" 0 "" osmerge "$T/d600.ndjson"
+t_same_file "600 levels deep: line unchanged" "$T/out" "$T/d600.ndjson"
+t_run "$lim levels deep" 0 "" osmerge --sort "$T/dlim.ndjson"
+t_same_file "$lim levels deep: line unchanged" "$T/out" "$T/dlim.ndjson"
+t_run "$((lim + 1)) levels deep" 7 "dover.ndjson:1: JSON nested deeper than $lim levels" osmerge "$T/dover.ndjson"
 t_done

@@ -55,11 +55,14 @@ for t in $tools; do
 	t_run "$t --no-such-option" 2 "$t: " "$b" --no-such-option
 done
 
-# One size rule for all tools: each page's LIMITS states lib/osdl.h's.
+# One size and one depth rule for all tools: each page's LIMITS states lib/osdl.h's.
+depth=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
 mib=$(sed -n 's/.*define OSDL_MAX_DOC ((size_t)\([0-9]*\) << 20).*/\1/p' "$TOP/lib/osdl.h")
 for t in $tools; do
 	sed -n '/^\.SH LIMITS/,/^\.SH /p' "$TOP/docs/$t.1" | grep -q "may be up to $mib MiB" &&
 		pass "$t.1 LIMITS: documents up to $mib MiB" || fail "$t.1 LIMITS does not state OSDL_MAX_DOC ($mib MiB)"
+	sed -n '/^\.SH LIMITS/,/^\.SH /p' "$TOP/docs/$t.1" | grep -q "nest up to $depth levels deep" &&
+		pass "$t.1 LIMITS: $depth levels" || fail "$t.1 LIMITS does not state OSDL_MAX_DEPTH ($depth)"
 done
 
 t_run "make uninstall" 0 '' make -C "$TOP" -s uninstall PREFIX=/usr DESTDIR="$T/root"

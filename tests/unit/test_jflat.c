@@ -1,15 +1,32 @@
 /* test_jflat.c - unit tests of the NDJSON line flattener: each case is a
  * line and the leaves it must give, as "name=type:value" joined by " | ". */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jflat.h"
+#include "osdl.h"
 #include "unit.h"
 
 struct acc {
 	char s[1024];
 	size_t n;
 };
+
+/* {"a":[[...]]} nested LEVELS deep, the object included, between PRE and
+ * POST; the caller frees it. */
+static char *deep_json(const char *pre, size_t levels, const char *post)
+{
+	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
+	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
+	memcpy(s, pre, pl);
+	memcpy(s + pl, "{\"a\":", 5);
+	memset(s + pl + 5, '[', n);
+	memset(s + pl + 5 + n, ']', n);
+	s[pl + 5 + 2 * n] = '}';
+	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
+	return s;
+}
 
 static int leaf(void *ctx, const char *name, size_t nl, enum jflat_type t, const char *v,
                 size_t len)
@@ -108,6 +125,23 @@ int main(void)
 	}
 	test_cond("jflat: one flattener, good and bad lines in turn", seq_ok);
 	jflat_free(sf);
+
+	/* The one depth rule (OSDL_MAX_DEPTH), as osmerge and osfetch. */
+	static const struct { size_t levels; int rc; } dt[] = {
+		{ 600, JFLAT_OK }, { OSDL_MAX_DEPTH, JFLAT_OK }, { OSDL_MAX_DEPTH + 1, JFLAT_ERR_JSON },
+	};
+	jflat *df = jflat_new(NULL);
+	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
+		char dd[200];
+		char *js = deep_json("", dt[i].levels, "");
+		struct acc a = { .n = 0 };
+		int rc = jflat_line(df, js, strlen(js), leaf, &a);
+		snprintf(dd, sizeof dd, "jflat: %zu levels: %s", dt[i].levels, rc ? jflat_error(df) : "ok");
+		test_cond(dd, rc == dt[i].rc && (rc || strncmp(a.s, "a=A:[[", 6) == 0) &&
+				     (!rc || strstr(jflat_error(df), "nested deeper than")));
+		free(js);
+	}
+	jflat_free(df);
 
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);
