@@ -1,6 +1,7 @@
 /* jflat.c - flattens one NDJSON object line into (column, type, value) leaves. */
 #include "jflat.h"
 
+#include "jstr.h"
 #include "osdl.h"
 
 #include <stdint.h>
@@ -35,8 +36,10 @@ struct jflat {
 	int arr_flat;       /* every element so far is a scalar */
 	size_t arr_n;       /* elements joined so far */
 	struct jbuf join;
+	struct jbuf fix;    /* a string or array with lone surrogates, redone */
 	yajl_handle y;
 	const char *line;
+	size_t line_len;
 	jflat_fn fn;
 	void *ctx;
 	char err[160];
@@ -57,6 +60,50 @@ static int jbuf_put(struct jbuf *b, const char *s, size_t n)
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = 0;
+	return 0;
+}
+
+/* The string yajl just passed as V (N bytes), with surrogate escapes
+ * decoded by the one rule of jstr.h instead of yajl's ("?" for a lone high
+ * one, invalid bytes ED xx xx for a lone low one, and a 4-byte character
+ * for a high one followed by any escape).  Only strings holding one of
+ * those bytes are looked at again in the line: the raw string ends at the
+ * parse position's closing quote and starts at the first quote before it
+ * that no odd run of backslashes escapes.  Returns 0 (*OUT, *ON set) or -1
+ * out of memory. */
+static int redo_string(jflat *f, const char *v, size_t n, const char **out, size_t *on)
+{
+	*out = v;
+	*on = n;
+	int maybe = memchr(v, '?', n) || memchr(v, 0xED, n);
+	for (size_t k = 0; k < n && !maybe; k++)
+		maybe = (unsigned char)v[k] >= 0xF0;
+	if (!maybe)
+		return 0;
+	size_t end = yajl_get_bytes_consumed(f->y);
+	if (end == 0 || end > f->line_len || f->line[end - 1] != '"')
+		return 0;
+	size_t q = end - 1, i = q, bs;
+	for (;;) {
+		if (i == 0)
+			return 0;
+		if (f->line[--i] != '"')
+			continue;
+		for (bs = 0; bs < i && f->line[i - bs - 1] == '\\'; bs++)
+			;
+		if (bs % 2 == 0)
+			break;
+	}
+	const char *raw = f->line + i + 1;
+	size_t rn = q - i - 1;
+	if (!jstr_has_surrogate(raw, rn))
+		return 0;
+	f->fix.len = 0;
+	if (jbuf_put(&f->fix, raw, rn) < 0)
+		return -1;
+	f->fix.len = jstr_decode(raw, rn, f->fix.p);
+	*out = f->fix.p;
+	*on = f->fix.len;
 	return 0;
 }
 
@@ -83,6 +130,7 @@ void jflat_free(jflat *f)
 	free(f->sep);
 	free(f->name.p);
 	free(f->join.p);
+	free(f->fix.p);
 	free(f->depth_len);
 	if (f->y)
 		yajl_free(f->y);
@@ -144,7 +192,14 @@ static int cb_number(void *c, const char *s, size_t n)
 
 static int cb_string(void *c, const unsigned char *s, size_t n)
 {
-	return scalar(c, JFLAT_STRING, (const char *)s, n);
+	jflat *f = c;
+	const char *v;
+	size_t vn;
+	if (redo_string(f, (const char *)s, n, &v, &vn) < 0) {
+		f->nomem = 1;
+		return 0;
+	}
+	return scalar(f, JFLAT_STRING, v, vn);
 }
 
 /* Opening a container inside an array only makes the array non-flat. */
@@ -195,9 +250,11 @@ static int cb_key(void *c, const unsigned char *k, size_t n)
 	if (f->in_arr > 0)
 		return 1;
 	size_t base = f->depth_len[f->depth - 1];
+	const char *name;
+	size_t nn;
 	f->name.len = base;
-	if ((base > 0 && jbuf_put(&f->name, ".", 1) < 0) ||
-	    jbuf_put(&f->name, (const char *)k, n) < 0) {
+	if (redo_string(f, (const char *)k, n, &name, &nn) < 0 ||
+	    (base > 0 && jbuf_put(&f->name, ".", 1) < 0) || jbuf_put(&f->name, name, nn) < 0) {
 		f->nomem = 1;
 		return 0;
 	}
@@ -253,7 +310,18 @@ static int cb_end_array(void *c)
 	if (f->sep && f->arr_flat)
 		return emit(f, JFLAT_ARRAY, f->join.p ? f->join.p : "", f->join.len);
 	size_t end = yajl_get_bytes_consumed(f->y);
-	return emit(f, JFLAT_ARRAY, f->line + f->arr_start, end - f->arr_start);
+	const char *text = f->line + f->arr_start;
+	size_t tn = end - f->arr_start;
+	if (jstr_has_surrogate(text, tn)) {
+		f->fix.len = 0;
+		if (jbuf_put(&f->fix, text, tn) < 0) {
+			f->nomem = 1;
+			return 0;
+		}
+		f->fix.len = jstr_fix_text(text, tn, f->fix.p);
+		return emit(f, JFLAT_ARRAY, f->fix.p, f->fix.len);
+	}
+	return emit(f, JFLAT_ARRAY, text, tn);
 }
 
 static const yajl_callbacks callbacks = {
@@ -273,6 +341,7 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	f->depth = 0;
 	f->name.len = 0;
 	f->line = line;
+	f->line_len = len;
 	f->fn = fn;
 	f->ctx = ctx;
 	f->err[0] = 0;

@@ -185,6 +185,17 @@ if python3 -c 'import pandas' 2>/dev/null; then
 else
 	fail "pandas is not installed (scripts/deps --test installs it)"
 fi
+# Lone surrogate escapes: exactly one U+FFFD each, in text, names, joined
+# and JSON-text arrays; a pair stays one character.  Byte for byte.
+printf '%s\n' '{"s":"x\ud800y","l":"\udc00","h":"\ud800\u0041","k\udc00":"\ud83d\ude00","j":["\ud800","\udc00\ud800"]}' >"$T/sur.ndjson"
+R=$(printf '\357\277\275')
+t_run "lone surrogates, arrays as JSON" 0 "" osdown "$T/sur.ndjson"
+printf 's,l,h,k%s,j\r\nx%sy,%s,%sA,\360\237\230\200,"[""%s"",""%s%s""]"\r\n' "$R" "$R" "$R" "$R" "$R" "$R" "$R" >"$T/sur.want"
+t_same_file "lone surrogates: one U+FFFD each" "$T/out" "$T/sur.want"
+t_run "lone surrogates, joined arrays" 0 "" osdown --array-sep '|' "$T/sur.ndjson"
+printf 's,l,h,k%s,j\r\nx%sy,%s,%sA,\360\237\230\200,%s|%s%s\r\n' "$R" "$R" "$R" "$R" "$R" "$R" "$R" >"$T/sur.want"
+t_same_file "lone surrogates, joined: one U+FFFD each" "$T/out" "$T/sur.want"
+
 # One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
 # 600 levels pass, as at the limit; one more is bad data (exit 7).
 deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1

@@ -68,6 +68,16 @@ static const struct {
 	{ "{\"t\":[]}", ";", JFLAT_OK, "t=A:" },
 	{ "{\"s\":\"caf\\u00e9 \\ud83d\\ude00\\n\\u0000\"}", NULL, JFLAT_OK,
 	  "s=S:caf\xC3\xA9 \xF0\x9F\x98\x80\n@" },
+	/* Lone surrogates: exactly one U+FFFD each, in values, names, joined
+	 * arrays and arrays kept as JSON text; pairs and a literal "?" kept. */
+	{ "{\"s\":\"x\\ud800y\",\"l\":\"\\udc00\",\"h\":\"\\ud800\\u0041\",\"hh\":\"\\ud800\\ud800\"}", NULL, JFLAT_OK,
+	  "s=S:x\xEF\xBF\xBDy | l=S:\xEF\xBF\xBD | h=S:\xEF\xBF\xBD" "A | hh=S:\xEF\xBF\xBD\xEF\xBF\xBD" },
+	{ "{\"k\\udc00\":1,\"q\":\"?\\\\ud800\",\"e\":\"\\ud83d\\ude00\"}", NULL, JFLAT_OK,
+	  "k\xEF\xBF\xBD=N:1 | q=S:?\\ud800 | e=S:\xF0\x9F\x98\x80" },
+	{ "{\"t\":[\"\\ud800\",\"\\udc00\\ud800\",1]}", ";", JFLAT_OK,
+	  "t=A:\xEF\xBF\xBD;\xEF\xBF\xBD\xEF\xBF\xBD;1" },
+	{ "{\"t\":[\"\\ud800\",{\"k\\udc00\":\"\\ud83d\\ude00\"}]}", NULL, JFLAT_OK,
+	  "t=A:[\"\xEF\xBF\xBD\",{\"k\xEF\xBF\xBD\":\"\\ud83d\\ude00\"}]" },
 	{ "{\"a.b\":1,\"a\":{\"b\":2}}", NULL, JFLAT_OK, "a.b=N:1 | a.b=N:2" },
 	{ "{\"a\":{\"b\":1},\"c\":2}", NULL, JFLAT_OK, "a.b=N:1 | c=N:2" },
 	{ "  {\"a\":1}  ", NULL, JFLAT_OK, "a=N:1" },
