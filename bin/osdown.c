@@ -18,6 +18,7 @@
 #include "down.h"
 #include "log.h"
 #include "lzio.h"
+#include "esc.h"
 #include "osdl.h"
 #include "schema.h"
 #include "sig.h"
@@ -270,8 +271,10 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < down_ncols(d); i++) {
 		struct down_col c;
+		char shown[ESC_DISPLAY_MAX];
 		down_col(d, i, &c);
-		log_msg(LOG_DETAILED, "column %s: %s%s, %llu values, %zu distinct", c.name,
+		log_msg(LOG_DETAILED, "column '%s': %s%s, %llu values, %zu distinct",
+			esc_display(c.name, (size_t)-1, shown, sizeof shown),
 		        coltype_name(c.kind), c.nullable ? " nullable" : "",
 		        (unsigned long long)c.values, c.distinct);
 	}

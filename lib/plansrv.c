@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "esc.h"
 #include <yajl/yajl_tree.h>
 
 #define HIST_BUCKETS 1000 /* per request; far below search.max_buckets (65535) */
@@ -279,8 +280,11 @@ static void closest(const char *name, yajl_val fields, char *buf, size_t n)
 		}
 	}
 	size_t o = strlen(buf);
+	char shown[ESC_DISPLAY_MAX];
+	/* Field names come from the documents: shown escaped. */
 	for (int k = 0; k < 3 && best[k] && o < n; k++)
-		o += (size_t)snprintf(buf + o, n - o, "%s%s", k ? ", " : " (closest: ", best[k]);
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", k ? ", " : " (closest: ",
+				      esc_display(best[k], (size_t)-1, shown, sizeof shown));
 	if (best[0] && o < n)
 		snprintf(buf + o, n - o, ")");
 }

@@ -196,6 +196,18 @@ t_run "lone surrogates, joined arrays" 0 "" osdown --array-sep '|' "$T/sur.ndjso
 printf 's,l,h,k%s,j\r\nx%sy,%s,%sA,\360\237\230\200,%s|%s%s\r\n' "$R" "$R" "$R" "$R" "$R" "$R" "$R" >"$T/sur.want"
 t_same_file "lone surrogates, joined: one U+FFFD each" "$T/out" "$T/sur.want"
 
+# Column names reach log lines escaped: a key cannot forge or hide a line.
+printf '%s\n' '{"a\nb 2026-01-01T00:00:00.000Z osdown FORGED":1,"c\u001b[2J\\":2}' >"$T/forge.ndjson"
+t_run "names in log lines" 0 "" osdown --log-level detailed --log-file "$T/forge.log" "$T/forge.ndjson"
+grep -c '^[0-9T:.-]*Z osdown ' "$T/err" >"$T/n1" || true
+t_eq "names in log lines: every stderr line is a log line" "$(cat "$T/n1")" "$(wc -l <"$T/err" | tr -d ' ')"
+t_eq "names in log lines: every log file line is a log line" "$(grep -c '^[0-9T:.-]*Z osdown ' "$T/forge.log")" \
+	"$(wc -l <"$T/forge.log" | tr -d ' ')"
+grep -qF "column 'a\nb 2026-01-01T00:00:00.000Z osdown FORGED'" "$T/err" &&
+	grep -qF "column 'c\x1b[2J\\\\'" "$T/err" && pass "names in log lines: shown escaped" ||
+	fail "names in log lines: $(cat "$T/err")"
+! grep -q "$(printf '\033')" "$T/err" && pass "names in log lines: no terminal escape" || fail "names in log lines: ESC byte"
+
 # One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
 # 600 levels pass, as at the limit; one more is bad data (exit 7).
 deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1

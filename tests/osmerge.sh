@@ -176,6 +176,15 @@ for sig in TERM INT HUP; do
 	t_eq "SIG$sig: no output or temp output" "$(ls "$T" | grep -c sigout)" 0
 done
 
+# Whatever a caller does not escape, a log line stays one line: a file
+# name with a newline, skipped.
+nlname="$T/gone
+2026-01-01T00:00:00.000Z osmerge FORGED"
+echo "{\"a\":1}" >"$T/forgein.ndjson"
+t_run "file name with a newline in a log line" 0 "skipped: cannot open" osmerge --skip-bad "$nlname" "$T/forgein.ndjson"
+t_eq "file name with a newline: one stderr line per message" "$(grep -c '^[0-9T:.-]*Z osmerge ' "$T/err")" \
+	"$(wc -l <"$T/err" | tr -d ' ')"
+
 # One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
 # 600 levels pass, as at the limit; one more is bad data (exit 7).
 deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1
