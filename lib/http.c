@@ -135,7 +135,7 @@ static void add_endpoint(const http *h, struct http_resp *r, const char *method,
 static int not_json(const char *body, size_t n)
 {
 	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", body[i]))
+	while (i < n && body[i] && strchr(" \t\r\n", body[i]))
 		i++;
 	return i < n && body[i] != '{' && body[i] != '[';
 }

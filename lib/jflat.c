@@ -329,6 +329,16 @@ static const yajl_callbacks callbacks = {
 	cb_start_map, cb_key, cb_end_map, cb_start_array, cb_end_array
 };
 
+/* Whether the N bytes at S are all blanks; S need not be NUL-terminated
+ * (strspn() read past the line: found by tests/fuzz/jflat). */
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
 /* One handle serves every line (yajl 2 has no reset, and an allocation per
  * line costs more than the parse): it accepts a stream of values, and a
  * line is good when it held exactly one complete object.  After an error
@@ -368,7 +378,7 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	} else if (f->notobj) {
 		rc = JFLAT_ERR_NOTOBJ;
 		snprintf(f->err, sizeof f->err, "not a JSON object");
-	} else if (f->twice || (f->closed && strspn(line + f->close_at, " \t\r\n") != len - f->close_at)) {
+	} else if (f->twice || (f->closed && !blank(line + f->close_at, len - f->close_at))) {
 		rc = JFLAT_ERR_JSON;
 		snprintf(f->err, sizeof f->err, "invalid JSON: trailing garbage at byte %zu",
 		         f->close_at);
@@ -385,7 +395,7 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	} else if (!f->closed) {
 		/* yajl holds back a top-level number until it sees what follows */
 		size_t i = 0;
-		while (i < len && strchr(" \t\r\n", line[i]))
+		while (i < len && line[i] && strchr(" \t\r\n", line[i]))
 			i++;
 		if (i < len && line[i] != '{') {
 			rc = JFLAT_ERR_NOTOBJ;

@@ -152,6 +152,25 @@ int main(void)
 		free(js);
 	}
 	jflat_free(df);
+	jflat *df2 = jflat_new(NULL);
+
+	/* LINE need not be NUL-terminated: an exact-size copy, so that ASan
+	 * (make check's second pass) sees any read past it (found by
+	 * tests/fuzz/jflat: the trailing-garbage check used strspn()). */
+	static const char *const exact[] = { "{\"a\":1}", "{\"a\":1}  ", "{\"a\":1} x", " 5", "\0{}" };
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+		size_t n = i == 4 ? 3 : strlen(exact[i]);
+		char *line = malloc(n);
+		memcpy(line, exact[i], n);
+		struct acc a = { .n = 0 };
+		int rc = jflat_line(df2, line, n, leaf, &a);
+		test_cond("unterminated line", i < 2 ? rc == JFLAT_OK : rc != JFLAT_OK);
+		if (i == 4)
+			test_cond("NUL is not a blank", rc == JFLAT_ERR_JSON);
+		free(line);
+	}
+
+	jflat_free(df2);
 
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);
