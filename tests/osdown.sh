@@ -128,8 +128,7 @@ mkfifo "$T/outfifo"
 osdown --schema "$T/o/s.json" "$T/big.ndjson" >"$T/outfifo" 2>"$T/sig.err" &
 pid=$!
 exec 3<"$T/outfifo"
-i=0
-while [ -z "$(ls -A "$T/o")" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t_until 300 sh -c '[ -n "$(ls -A "$1")" ]' sh "$T/o" || fail "SIGTERM: no schema temp file after 300 s"
 t_eq "SIGTERM: schema temp file exists while blocked" "$(ls "$T/o" | sed 's/XXXXXX$//; s/\.part\..*/.part/')" "s.json.part"
 kill -TERM $pid
 st=0

@@ -163,8 +163,7 @@ for sig in TERM INT HUP; do
 	exec 3>"$T/fifo"
 	cat "$T/big" >&3
 	# wait until runs were spilled (the input is ~8 MB, the budget 4M)
-	i=0
-	while [ "$(find "$T/tmp" -type f | wc -l)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	t_until 300 sh -c '[ -n "$(find "$1" -type f)" ]' sh "$T/tmp" || fail "SIG$sig: no run spilled after 300 s"
 	spilled=$(find "$T/tmp" -type f | wc -l)
 	kill -$sig $pid
 	st=0
