@@ -61,6 +61,34 @@ asan:
 check-asan: asan
 	OSDL_ASAN=0 tests/run
 
+# libFuzzer targets (tests/fuzz/*.c, seeds in tests/fuzz/NAME/), built with
+# clang, ASan and UBSan into build/fuzz/ beside the normal build.  make fuzz
+# runs each FUZZ_SECONDS (default 60); make check runs a 5 s smoke of each
+# (tests/fuzz_smoke.sh).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR      = build/fuzz
+FUZZ_CFLAGS   = -g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC      = $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BINS     = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
+FUZZ_OBJ      = $(patsubst lib/%.c,$(FUZZ_DIR)/lib/%.o,$(LIB_SRC))
+
+$(FUZZ_DIR)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/libosdl.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libosdl.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libosdl.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 $(TOOLS) $(wildcard $(SCRIPTS)) $(DESTDIR)$(BINDIR)
@@ -72,6 +100,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/libosdl.a $(TOOLS) $(UNITS)
+	rm -rf build
 
-.PHONY: all check asan check-asan install uninstall clean
-.SECONDARY: $(LIB_OBJ)
+.PHONY: all check asan check-asan fuzz fuzz-build install uninstall clean
+.SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)

@@ -17,6 +17,7 @@
 #include "down.h"
 #include "log.h"
 #include "lzio.h"
+#include "esc.h"
 #include "osdl.h"
 #include "publish.h"
 #include "schema.h"
@@ -37,7 +38,7 @@ static const char usage_text[] =
 	"      --category-max N   most distinct values of a category column (default 1000,\n"
 	"                         0: no categories)\n"
 	"      --date-fields LIST columns whose integers are epoch milliseconds\n"
-	"      --max-line N       longest input line in bytes, K/M/G suffixes (default 64M)\n"
+	"      --max-line N       longest input line in bytes, K/M/G suffixes (default 256M + 64K)\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
 	"  -h, --help             this help\n"
@@ -75,7 +76,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int ch, rc;
 	o->d.delim = ',';
 	o->d.category_max = CATEGORY_MAX_DEFAULT;
-	o->d.max_line = (size_t)64 << 20;
+	o->d.max_line = OSDL_MAX_LINE;
 	opterr = 0; /* one error line, ours */
 	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -186,8 +187,10 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < down_ncols(d); i++) {
 		struct down_col c;
+		char shown[ESC_DISPLAY_MAX];
 		down_col(d, i, &c);
-		log_msg(LOG_DETAILED, "column %s: %s%s, %llu values, %zu distinct", c.name,
+		log_msg(LOG_DETAILED, "column '%s': %s%s, %llu values, %zu distinct",
+			esc_display(c.name, (size_t)-1, shown, sizeof shown),
 		        coltype_name(c.kind), c.nullable ? " nullable" : "",
 		        (unsigned long long)c.values, c.distinct);
 	}

@@ -55,7 +55,7 @@ static const char usage_text[] =
 	"  -k, --key FIELD[:desc]  sort key, dotted path, repeatable (default @timestamp)\n"
 	"      --log-file FILE     also append log lines to FILE\n"
 	"      --log-level LEVEL   quiet|basic|detailed|extra|full (default basic)\n"
-	"      --max-line SIZE     longest accepted line (default 16M)\n"
+	"      --max-line SIZE     longest accepted line (default 256M + 64K)\n"
 	"      --memory SIZE       memory budget (default 256M, at least 4M)\n"
 	"      --missing first|last  where documents without the key go (default last)\n"
 	"  -o, --output FILE       write to FILE (renamed into place at the end)\n"
@@ -144,7 +144,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	int c, rc;
 	long long v;
 	o->memory = (size_t)256 << 20;
-	o->max_line = (size_t)16 << 20;
+	o->max_line = OSDL_MAX_LINE;
 	o->keys.missing_last = 1;
 	opterr = 0; /* one error line, ours */
 	while ((c = getopt_long(argc, argv, ":hk:o:Vz", longopts, NULL)) != -1) {

@@ -29,7 +29,7 @@ struct down_opts {
 	const char *date_fields; /* comma list: integers there are epoch ms */
 	char delim;              /* CSV delimiter */
 	size_t category_max;     /* see coltype_opts */
-	size_t max_line;         /* longest input line; 0: 64 MiB */
+	size_t max_line;         /* longest input line; 0: OSDL_MAX_LINE */
 	const char *out_name;    /* the output as named in messages */
 };
 

@@ -35,13 +35,16 @@ static int cp_hidden(unsigned cp)
 
 /* The display form of the character at S[0] (AVAIL bytes left) into PIECE
  * (>= 12 bytes); sets *USED to the bytes consumed, returns the length. */
-static size_t piece_of(const unsigned char *s, size_t avail, char *piece, size_t *used)
+static size_t piece_of(const unsigned char *s, size_t avail, char *piece, size_t *used, int keep_bs)
 {
 	unsigned c = s[0], cp = 0;
 	size_t k;
 	*used = 1;
 	switch (c) {
-	case '\\': return (size_t)sprintf(piece, "\\\\");
+	case '\\':
+		if (keep_bs)
+			break;
+		return (size_t)sprintf(piece, "\\\\");
 	case '\t': return (size_t)sprintf(piece, "\\t");
 	case '\n': return (size_t)sprintf(piece, "\\n");
 	case '\r': return (size_t)sprintf(piece, "\\r");
@@ -61,7 +64,7 @@ static size_t piece_of(const unsigned char *s, size_t avail, char *piece, size_t
 	return k;
 }
 
-const char *esc_display(const char *s, size_t len, char *buf, size_t n)
+static const char *esc(const char *s, size_t len, char *buf, size_t n, int keep_bs)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0, total = 0, k;
@@ -74,11 +77,11 @@ const char *esc_display(const char *s, size_t len, char *buf, size_t n)
 	if (len == (size_t)-1)
 		len = strlen(s);
 	for (size_t i = 0; i < len && total < n; i += k)
-		total += piece_of(p + i, len - i, piece, &k);
+		total += piece_of(p + i, len - i, piece, &k, keep_bs);
 	/* When it does not all fit, keep room for a "..." after each piece. */
 	size_t reserve = total < n ? 0 : 3;
 	for (size_t i = 0; i < len; i += k) {
-		size_t pl = piece_of(p + i, len - i, piece, &k);
+		size_t pl = piece_of(p + i, len - i, piece, &k, keep_bs);
 		if (o + pl + reserve >= n) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
@@ -89,4 +92,14 @@ const char *esc_display(const char *s, size_t len, char *buf, size_t n)
 	}
 	buf[o] = 0;
 	return buf;
+}
+
+const char *esc_display(const char *s, size_t len, char *buf, size_t n)
+{
+	return esc(s, len, buf, n, 0);
+}
+
+const char *esc_line(const char *s, size_t len, char *buf, size_t n)
+{
+	return esc(s, len, buf, n, 1);
 }

@@ -23,4 +23,9 @@
  * shows as "(null)".  Returns BUF, always NUL-terminated. */
 const char *esc_display(const char *s, size_t len, char *buf, size_t n);
 
+/* The same as esc_display() but backslashes stay as they are: for a whole
+ * message already made of escaped parts, so they are not escaped twice,
+ * while whatever a caller forgot still cannot break the line. */
+const char *esc_line(const char *s, size_t len, char *buf, size_t n);
+
 #endif

@@ -118,6 +118,30 @@ static void set_err(struct http_resp *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Appends to R's error the request it came from, " [GET URL]" with the
+ * credentials removed, and NOTE if any: so a wrong OS_URL or a proxy in the
+ * way is named in the one line the user sees. */
+static void add_endpoint(const http *h, struct http_resp *r, const char *method, const char *path,
+			 const char *note)
+{
+	size_t o = strlen(r->err);
+	if (o < sizeof r->err - 1)
+		snprintf(r->err + o, sizeof r->err - o, " [%s %s%s%s%s%s]", method, h->base_log,
+			 path[0] == '/' ? "" : "/", path, note ? "; " : "", note ? note : "");
+}
+
+/* Whether BODY (N bytes) cannot be an engine's JSON answer at all: its first
+ * non-blank byte opens no object or array (an HTML page, plain text). */
+static int not_json(const char *body, size_t n)
+{
+	size_t i = 0;
+	while (i < n && body[i] && strchr(" \t\r\n", body[i]))
+		i++;
+	return i < n && body[i] != '{' && body[i] != '[';
+}
+
+#define NOT_ENGINE "not an OpenSearch or Elasticsearch answer: check OS_URL"
+
 /* Fills resp->err/err_type from an engine error body:
  * {"error":{"type":..,"reason":..,"root_cause":[..]},"status":N}
  * or {"error":"text"} (old engines), or anything else (first bytes). */
@@ -481,12 +505,15 @@ int http_request(http *h, const char *method, const char *path, const char *body
 			set_err(resp, "interrupted by signal %d", sig_caught());
 		else if (h->sink_aborted)
 			set_err(resp, "response processing stopped");
-		else
-			set_err(resp, "%s: %s", h->base_log, h->curl_err[0] ? h->curl_err : curl_easy_strerror(rc));
+		else {
+			set_err(resp, "%s", h->curl_err[0] ? h->curl_err : curl_easy_strerror(rc));
+			add_endpoint(h, resp, method, path, NULL);
+		}
 		return -1;
 	}
 	if (resp->status < 200 || resp->status >= 300) {
 		parse_error_body(h);
+		add_endpoint(h, resp, method, path, resp->err_type[0] || !not_json(h->errbody, h->errlen) ? NULL : NOT_ENGINE);
 		return -1;
 	}
 	return 0;
@@ -596,10 +623,14 @@ int http_json(http *h, const char *method, const char *path, const char *body,
 				rc = 0;
 				goto out;
 			}
-			/* A 2xx body that does not parse was cut short somewhere. */
+			/* A 2xx body that does not parse was cut short somewhere
+			 * (try again), unless it was never JSON at all: then the
+			 * server is something else, which waiting will not change. */
+			int alien = not_json(b.p, b.len);
 			perr[strcspn(perr, "\r\n")] = '\0';
 			set_err(resp, "invalid JSON in response: %s", perr);
-			resp->curl_code = CURLE_PARTIAL_FILE;
+			add_endpoint(h, resp, method, path, alien ? NOT_ENGINE : NULL);
+			resp->curl_code = alien ? CURLE_WEIRD_SERVER_REPLY : CURLE_PARTIAL_FILE;
 		}
 		if (sig_caught()) {
 			rc = OSDL_EXIT_SIGNAL;

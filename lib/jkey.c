@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "osdl.h"
 #include "tspan.h"
 
-#define MAX_DEPTH 512
+#define MAX_DEPTH OSDL_MAX_DEPTH
 
 /* 1 for bytes that end the fast loop inside a string: '"', '\\', control
  * characters (invalid unescaped) and non-ASCII (UTF-8 to check). */
@@ -302,22 +303,65 @@ static int scan_object(struct scan *s, int depth, uint32_t mask, const uint16_t 
 	}
 }
 
-static int scan_array(struct scan *s, int depth)
+/* Steps over the object or array at s->p, the DEPTH-th open container,
+ * checking that it is valid JSON, without recursion: nothing in it is a
+ * key, so only the kind of each open container (one bit) is kept, and the
+ * stack stays flat however deep the data nests (up to MAX_DEPTH). */
+static int skip_container(struct scan *s, int depth)
 {
-	int more;
-	if (depth > MAX_DEPTH)
-		return fail(s, JKEY_ERR_DEPTH);
-	s->p++; /* '[' */
-	skip_ws(s);
-	if (s->p < s->end && *s->p == ']') {
-		s->p++;
-		return 0;
-	}
+	unsigned char is_obj[MAX_DEPTH / 8 + 1];
+	int n = 0, more;
 	for (;;) {
-		if (scan_value(s, depth, 0, NULL, 0) != 0)
+		unsigned char c = s->p < s->end ? *s->p : 0;
+		if (c == '{' || c == '[') {
+			if (depth + n > MAX_DEPTH)
+				return fail(s, JKEY_ERR_DEPTH);
+			if (c == '{')
+				is_obj[n / 8] |= (unsigned char)(1u << (n % 8));
+			else
+				is_obj[n / 8] &= (unsigned char)~(1u << (n % 8));
+			n++;
+			s->p++;
+			skip_ws(s);
+			if (s->p < s->end && *s->p == (c == '{' ? '}' : ']')) {
+				s->p++;
+				n--;
+				goto after_value;
+			}
+			if (c == '[')
+				continue; /* the first element */
+			goto member;
+		}
+		if (scan_value(s, depth + n, 0, NULL, 0) != 0) /* a scalar: no recursion */
 			return -1;
-		if ((more = scan_next_item(s, ']')) <= 0)
-			return more;
+after_value:
+		for (;;) {
+			if (n == 0)
+				return 0;
+			int obj = is_obj[(n - 1) / 8] >> ((n - 1) % 8) & 1;
+			if ((more = scan_next_item(s, obj ? '}' : ']')) < 0)
+				return -1;
+			if (more == 0) {
+				n--;
+				continue;
+			}
+			if (!obj)
+				break; /* the next element */
+member:
+			{
+				const unsigned char *name;
+				size_t nl;
+				int esc;
+				if (s->p >= s->end || *s->p != '"' || scan_string(s, &name, &nl, &esc) != 0)
+					return fail(s, JKEY_ERR_JSON);
+				skip_ws(s);
+				if (s->p >= s->end || *s->p != ':')
+					return fail(s, JKEY_ERR_JSON);
+				s->p++;
+				skip_ws(s);
+			}
+			break; /* the member's value */
+		}
 	}
 }
 
@@ -373,12 +417,14 @@ static int scan_value(struct scan *s, int depth, uint32_t sub, const uint16_t *s
 		break;
 	}
 	case '{':
-		if (scan_object(s, depth + 1, sub, subofs) != 0)
+		/* Recursion only while a path leads inside: as deep as the
+		 * longest path, not as deep as the data. */
+		if ((sub ? scan_object(s, depth + 1, sub, subofs) : skip_container(s, depth + 1)) != 0)
 			return -1;
 		v.type = JKEY_RAW;
 		break;
 	case '[':
-		if (scan_array(s, depth + 1) != 0)
+		if (skip_container(s, depth + 1) != 0)
 			return -1;
 		v.type = JKEY_RAW;
 		break;
@@ -458,7 +504,7 @@ const char *jkey_strerror(int status)
 	case JKEY_ERR_JSON: return "invalid JSON";
 	case JKEY_ERR_NOT_OBJECT: return "not a JSON object";
 	case JKEY_ERR_EMPTY: return "empty line";
-	case JKEY_ERR_DEPTH: return "JSON nested too deeply";
+	case JKEY_ERR_DEPTH: return "JSON nested deeper than " OSDL_MAX_DEPTH_TEXT " levels";
 	default: return "unknown error";
 	}
 }

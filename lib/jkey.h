@@ -78,7 +78,7 @@ enum jkey_status {
 	JKEY_ERR_JSON = -1,      /* not valid JSON */
 	JKEY_ERR_NOT_OBJECT = -2,/* valid JSON but not an object */
 	JKEY_ERR_EMPTY = -3,     /* empty or blank line */
-	JKEY_ERR_DEPTH = -4      /* nested deeper than 512 */
+	JKEY_ERR_DEPTH = -4      /* nested deeper than OSDL_MAX_DEPTH */
 };
 
 /* Validates LINE (LEN bytes, need not be NUL-terminated) and fills

@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "osdl.h"
 #include "tmpdir.h"
 
-#define DEFAULT_MAX_LINE ((size_t)16 << 20)
+#define DEFAULT_MAX_LINE OSDL_MAX_LINE
 #define READ_BUF (128 * 1024)
 
 static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)

@@ -69,7 +69,7 @@ typedef struct kmerge_reader kmerge_reader;
 /* Options shared by readers and merges. */
 struct kmerge_opts {
 	const jkey_spec *keys; /* with_id must be set when unique is */
-	size_t max_line;       /* longest accepted line (0: 16 MiB) */
+	size_t max_line;       /* longest accepted line (0: OSDL_MAX_LINE) */
 	size_t fanin;          /* inputs open at once, >= 2 */
 	int check_order;       /* fail on a line that sorts before its predecessor */
 	int unique;            /* drop a repeated _id within equal keys */

@@ -1,6 +1,8 @@
 /* log.c - leveled logging and one-line errors shared by all tools. */
 #include "log.h"
 
+#include "esc.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +62,7 @@ void log_close_file(void)
 
 void log_set_context(const char *ctx)
 {
-	snprintf(L.ctx, sizeof L.ctx, "%s", ctx ? ctx : "");
+	esc_line(ctx ? ctx : "", (size_t)-1, L.ctx, sizeof L.ctx);
 }
 
 void log_now_iso(char *buf, size_t bufsize)
@@ -86,11 +88,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level > L.level)
 		return;
-	char ts[32], msg[4096], line[4500];
+	char ts[32], raw[4096], msg[4096], line[4500];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	esc_line(raw, (size_t)-1, msg, sizeof msg);
 	log_now_iso(ts, sizeof ts);
 	if (L.ctx[0])
 		snprintf(line, sizeof line, "%s %s [%s] %s\n", ts, L.tool, L.ctx, msg);
@@ -103,8 +106,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 void log_verror(const char *fmt, va_list ap)
 {
-	char msg[4096], line[4400];
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	char raw[4096], msg[4096], line[4400];
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	esc_line(raw, (size_t)-1, msg, sizeof msg);
 	if (L.ctx[0])
 		snprintf(line, sizeof line, "%s: [%s] %s\n", L.tool, L.ctx, msg);
 	else

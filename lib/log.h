@@ -42,6 +42,12 @@ void log_close_file(void);
  * on; NULL clears it.  The string is copied. */
 void log_set_context(const char *ctx);
 
+/* Every message below is one line: what the format makes of it passes
+ * through esc_line() (esc.h), so a newline or terminal escape in data that
+ * a caller forgot to show with esc_display() cannot forge or hide a line.
+ * Data-derived text (names from documents or the server) should still go
+ * through esc_display(), which also marks backslashes unambiguously. */
+
 /* Log line at LEVEL if the current level is at least LEVEL. */
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

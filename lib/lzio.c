@@ -1,6 +1,8 @@
 /* lzio.c - streaming reader and writer for NDJSON, plain or LZ4 frames. */
 #include "lzio.h"
 
+#include "osdl.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>
@@ -58,7 +60,7 @@ lzio_reader *lzio_fdopen(int fd, const char *name, size_t max_line)
 	r->name = strdup(name);
 	r->in = malloc(IN_SIZE);
 	r->out = malloc(OUT_SIZE);
-	r->max_line = max_line ? max_line : (size_t)64 << 20;
+	r->max_line = max_line ? max_line : OSDL_MAX_LINE;
 	r->line_cap = 64 * 1024;
 	r->line = malloc(r->line_cap);
 	if (!r->name || !r->in || !r->out || !r->line ||

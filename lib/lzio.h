@@ -29,7 +29,7 @@ enum lzio_status {
 };
 
 /* Opens PATH for reading ("-" is stdin).  max_line caps one line's length
- * (0 means 64 MiB).  Returns NULL with errno set on failure. */
+ * (0 means OSDL_MAX_LINE).  Returns NULL with errno set on failure. */
 lzio_reader *lzio_open(const char *path, size_t max_line);
 /* Wraps an open descriptor; the reader closes it unless it is 0.  Reads
  * the first bytes to detect LZ4.  Returns NULL with errno set (ENOMEM, or

@@ -29,4 +29,19 @@ enum osdl_exit {
 	X(OSDL_EXIT_RETRIES) X(OSDL_EXIT_VERIFY) X(OSDL_EXIT_IO) X(OSDL_EXIT_DATA) \
 	X(OSDL_EXIT_GAP) X(OSDL_EXIT_SIGNAL)
 
+/* The size and depth rules of documents, the same in every tool and stated
+ * in every man page (LIMITS).  A document's _source may be OSDL_MAX_DOC
+ * bytes; its NDJSON line, with "_id" and "_index" added, OSDL_MAX_LINE
+ * (ids are at most 512 bytes, index names 255, even escaped they fit the
+ * margin).  Buffers grow to the longest line seen, never past these. */
+#define OSDL_MAX_DOC ((size_t)256 << 20)
+#define OSDL_MAX_LINE (OSDL_MAX_DOC + ((size_t)64 << 10))
+/* Arrays and objects may nest OSDL_MAX_DEPTH deep, the line's (the
+ * _source's) own object being the first level.  The server stores deeper
+ * documents; every tool refuses them alike, osfetch before it publishes. */
+#define OSDL_MAX_DEPTH 10000
+#define OSDL_STR_(x) #x
+#define OSDL_STR(x) OSDL_STR_(x)
+#define OSDL_MAX_DEPTH_TEXT OSDL_STR(OSDL_MAX_DEPTH) /* for messages */
+
 #endif

@@ -66,15 +66,15 @@ int plan_pattern_period(const char *pattern, struct tspan_step *period,
 	}
 	int rc = tspan_pattern_period(pattern, period);
 	if (rc < 0)
-		return errbuf_fail(err, errlen, -1, "index pattern '%.100s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",
-			    pattern);
+		return errbuf_fail(err, errlen, -1, "index pattern '%s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",
+				   esc_display(pattern, (size_t)-1, shown, sizeof shown));
 	if (rc == 0 && strchr(pattern, '%')) {
 		int only_literal = 1;
 		for (const char *s = pattern; (s = strchr(s, '%')); s += 2)
 			only_literal &= s[1] == '%';
 		if (only_literal)
-			return errbuf_fail(err, errlen, -1, "index pattern '%.100s' has no time token (%%Y %%m %%d %%j %%H)",
-				    pattern);
+			return errbuf_fail(err, errlen, -1, "index pattern '%s' has no time token (%%Y %%m %%d %%j %%H)",
+					   esc_display(pattern, (size_t)-1, shown, sizeof shown));
 	}
 	return rc;
 }

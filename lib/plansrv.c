@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "esc.h"
 #include <yajl/yajl_tree.h>
 
 #define HIST_BUCKETS 1000 /* per request; far below search.max_buckets (65535) */
@@ -33,8 +34,6 @@ struct plansrv_names {
 static int req_fail(char *err, size_t errlen, int rc, const char *what,
 		    const struct http_resp *resp)
 {
-	if (resp->status)
-		return errbuf_fail(err, errlen, rc, "%s: HTTP %ld: %s", what, resp->status, resp->err);
 	return errbuf_fail(err, errlen, rc, "%s: %s", what, resp->err[0] ? resp->err : "request failed");
 }
 
@@ -138,7 +137,15 @@ int plansrv_resolve(http *h, const char *expr, plansrv_names **out, char *err, s
 	}
 	rc = OSDL_EXIT_FAIL;
 	v = yajl_tree_get(root, ip, yajl_t_array);
-	if (v) {
+	if (!v) {
+		/* Every engine with _resolve answers with an "indices" array,
+		 * empty or not: anything else is not one. */
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_SERVER, "resolving the indexes: no \"indices\" in the answer "
+				 "[GET %s%.200s; not an OpenSearch or Elasticsearch answer: check OS_URL]",
+				 http_base_url(h), path);
+		goto out;
+	}
+	{
 		if (!(r->indices = calloc(v->u.array.len + 1, sizeof *r->indices)))
 			goto nomem;
 		for (size_t i = 0; i < v->u.array.len; i++) {
@@ -279,8 +286,11 @@ static void closest(const char *name, yajl_val fields, char *buf, size_t n)
 		}
 	}
 	size_t o = strlen(buf);
+	char shown[ESC_DISPLAY_MAX];
+	/* Field names come from the documents: shown escaped. */
 	for (int k = 0; k < 3 && best[k] && o < n; k++)
-		o += (size_t)snprintf(buf + o, n - o, "%s%s", k ? ", " : " (closest: ", best[k]);
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", k ? ", " : " (closest: ",
+				      esc_display(best[k], (size_t)-1, shown, sizeof shown));
 	if (best[0] && o < n)
 		snprintf(buf + o, n - o, ")");
 }

@@ -1,6 +1,8 @@
 /* search.c - streaming yajl parser of search/scroll responses, see search.h. */
 #include "search.h"
 
+#include "osdl.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +307,9 @@ static int push(search_parser *p, enum role r)
 static int start_value(search_parser *p, int is_map)
 {
 	if (p->skip) {
+		/* The _source is level 1, as the line object it becomes. */
+		if (p->in_source && p->skip >= OSDL_MAX_DEPTH)
+			return fail(p, "document nested deeper than the limit of " OSDL_MAX_DEPTH_TEXT " levels");
 		p->skip++;
 		return 1;
 	}
@@ -433,7 +438,7 @@ search_parser *search_new(search_emit emit, void *ud, size_t max_doc)
 		return NULL;
 	p->emit = emit;
 	p->ud = ud;
-	p->max_doc = max_doc ? max_doc : 256u * 1024 * 1024;
+	p->max_doc = max_doc ? max_doc : OSDL_MAX_DOC;
 	if (search_reset(p) != 0) {
 		search_free(p);
 		return NULL;

@@ -69,14 +69,18 @@ int spec_parse_args(int argc, char *const argv[], struct spec *sp, char *err, si
 				   esc_display(argv[0], len, shown, sizeof shown));
 	}
 	memcpy(sp->index, argv[0], len + 1);
+	/* Fields come from a line of input: shown escaped, on one line. */
+	char a[64], b[64];
 	if (parse_time(argv[1], &sp->from))
-		return errbuf_fail(err, errlen, -1, "invalid FROM instant '%.60s'", argv[1]);
+		return errbuf_fail(err, errlen, -1, "invalid FROM instant '%s'", esc_display(argv[1], (size_t)-1, a, sizeof a));
 	if (parse_time(argv[2], &sp->to))
-		return errbuf_fail(err, errlen, -1, "invalid TO instant '%.60s'", argv[2]);
+		return errbuf_fail(err, errlen, -1, "invalid TO instant '%s'", esc_display(argv[2], (size_t)-1, a, sizeof a));
 	if (sp->from >= sp->to)
-		return errbuf_fail(err, errlen, -1, "empty or reversed range %.60s .. %.60s", argv[1], argv[2]);
+		return errbuf_fail(err, errlen, -1, "empty or reversed range %s .. %s",
+				   esc_display(argv[1], (size_t)-1, a, sizeof a), esc_display(argv[2], (size_t)-1, b, sizeof b));
 	if (argc == 4 && parse_slice(argv[3], &sp->slice_id, &sp->slice_max))
-		return errbuf_fail(err, errlen, -1, "invalid slice '%.40s' (want i/n with 0 <= i < n)", argv[3]);
+		return errbuf_fail(err, errlen, -1, "invalid slice '%s' (want i/n with 0 <= i < n)",
+				   esc_display(argv[3], (size_t)-1, a, sizeof a));
 	return 0;
 }
 

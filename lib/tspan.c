@@ -81,7 +81,7 @@ static int parse_epoch(const char *p, const char *end, int64_t *ms)
 		v = v * 10 + (*p - '0');
 	}
 	*ms = neg ? -v : v;
-	return 0;
+	return *ms < TSPAN_MIN_MS || *ms > TSPAN_MAX_MS ? -1 : 0;
 }
 
 /* Hand-written rather than strptime(): it runs once per document in osmerge
@@ -164,6 +164,10 @@ int tspan_parse_time(const char *s, size_t len, int64_t *ms, int *sub_ms)
 	}
 	*ms = days_from_civil(Y, M, D) * MS_DAY + h * MS_HOUR + mi * MS_MIN +
 	      sec * MS_SEC + frac - off;
+	/* An offset can push 0000-01-01 or 9999-12-31 out of the years the
+	 * ISO form (and so a spec line) can write. */
+	if (*ms < TSPAN_MIN_MS || *ms > TSPAN_MAX_MS)
+		return -1;
 	if (sub_ms)
 		*sub_ms = sub;
 	return 0;

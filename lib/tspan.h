@@ -12,6 +12,10 @@
 #include <stdint.h>
 
 #define TSPAN_ISO_MAX 40 /* buffer size that fits any formatted instant */
+/* The instants tspan_parse_time() accepts: years 0000 to 9999, the ones
+ * the ISO form (and so a spec line) can write back. */
+#define TSPAN_MIN_MS (-62167219200000LL) /* 0000-01-01T00:00:00.000Z */
+#define TSPAN_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 
 /* A step such as 15m, 1h, 6h, 1d, 1w, 1M, 1y. */
 struct tspan_step {
@@ -29,8 +33,9 @@ struct tspan_step {
  * day 0 fail); the separator is 'T', 't' or ' '; the time is HH:MM[:SS[.F]]
  * with ',' also accepted before F, hours 0-23, no leap second; the zone is
  * Z, z, +HH, +HHMM or +HH:MM (hours <= 18, minutes <= 59), and a date-time
- * with no zone is UTC, as OpenSearch reads it.  Nothing may follow.  Never
- * reads TZ or allocates; about 20 ns per call. */
+ * with no zone is UTC, as OpenSearch reads it.  Nothing may follow.  The
+ * instant must lie in TSPAN_MIN_MS..TSPAN_MAX_MS.  Never reads TZ or
+ * allocates; about 20 ns per call. */
 int tspan_parse_time(const char *s, size_t len, int64_t *ms, int *sub_ms);
 
 /* The length in ms of the finest field S spells out, for inclusive ends the

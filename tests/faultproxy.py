@@ -14,7 +14,9 @@ The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
     truncate     forwarded, then half the body is sent under the full
                  Content-Length and the connection closed
     cutjson      forwarded, then half the body is sent as a complete response
-    stall        forwarded, then nothing is sent for 30 s (for timeouts)
+    stall        forwarded, then nothing is sent for 300 s (for timeouts and
+                 signals: long enough that a loaded machine still acts
+                 inside the stall)
     gone         answer 404 search_context_missing_exception, not forwarded:
                  an expired scroll or point in time
 
@@ -130,7 +132,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif fault == "cutjson":
             self.reply(status, ctype, data[: len(data) // 2])
         elif fault == "stall":
-            time.sleep(30)
+            time.sleep(300)
             self.close_connection = True
         else:
             self.reply(status, ctype, data)

@@ -128,8 +128,7 @@ mkfifo "$T/outfifo"
 osdown --schema "$T/o/s.json" "$T/big.ndjson" >"$T/outfifo" 2>"$T/sig.err" &
 pid=$!
 exec 3<"$T/outfifo"
-i=0
-while [ -z "$(ls -A "$T/o")" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t_until 300 sh -c '[ -n "$(ls -A "$1")" ]' sh "$T/o" || fail "SIGTERM: no schema temp file after 300 s"
 t_eq "SIGTERM: schema temp file exists while blocked" "$(ls "$T/o" | sed 's/XXXXXX$//; s/\.part\..*/.part/')" "s.json.part"
 kill -TERM $pid
 st=0
@@ -185,4 +184,40 @@ if python3 -c 'import pandas' 2>/dev/null; then
 else
 	fail "pandas is not installed (scripts/deps --test installs it)"
 fi
+# Lone surrogate escapes: exactly one U+FFFD each, in text, names, joined
+# and JSON-text arrays; a pair stays one character.  Byte for byte.
+printf '%s\n' '{"s":"x\ud800y","l":"\udc00","h":"\ud800\u0041","k\udc00":"\ud83d\ude00","j":["\ud800","\udc00\ud800"]}' >"$T/sur.ndjson"
+R=$(printf '\357\277\275')
+t_run "lone surrogates, arrays as JSON" 0 "" osdown "$T/sur.ndjson"
+printf 's,l,h,k%s,j\r\nx%sy,%s,%sA,\360\237\230\200,"[""%s"",""%s%s""]"\r\n' "$R" "$R" "$R" "$R" "$R" "$R" "$R" >"$T/sur.want"
+t_same_file "lone surrogates: one U+FFFD each" "$T/out" "$T/sur.want"
+t_run "lone surrogates, joined arrays" 0 "" osdown --array-sep '|' "$T/sur.ndjson"
+printf 's,l,h,k%s,j\r\nx%sy,%s,%sA,\360\237\230\200,%s|%s%s\r\n' "$R" "$R" "$R" "$R" "$R" "$R" "$R" >"$T/sur.want"
+t_same_file "lone surrogates, joined: one U+FFFD each" "$T/out" "$T/sur.want"
+
+# Column names reach log lines escaped: a key cannot forge or hide a line.
+printf '%s\n' '{"a\nb 2026-01-01T00:00:00.000Z osdown FORGED":1,"c\u001b[2J\\":2}' >"$T/forge.ndjson"
+t_run "names in log lines" 0 "" osdown --log-level detailed --log-file "$T/forge.log" "$T/forge.ndjson"
+grep -c '^[0-9T:.-]*Z osdown ' "$T/err" >"$T/n1" || true
+t_eq "names in log lines: every stderr line is a log line" "$(cat "$T/n1")" "$(wc -l <"$T/err" | tr -d ' ')"
+t_eq "names in log lines: every log file line is a log line" "$(grep -c '^[0-9T:.-]*Z osdown ' "$T/forge.log")" \
+	"$(wc -l <"$T/forge.log" | tr -d ' ')"
+grep -qF "column 'a\nb 2026-01-01T00:00:00.000Z osdown FORGED'" "$T/err" &&
+	grep -qF "column 'c\x1b[2J\\\\'" "$T/err" && pass "names in log lines: shown escaped" ||
+	fail "names in log lines: $(cat "$T/err")"
+! grep -q "$(printf '\033')" "$T/err" && pass "names in log lines: no terminal escape" || fail "names in log lines: ESC byte"
+
+# One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
+# 600 levels pass, as at the limit; one more is bad data (exit 7).
+deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1
+print("{\"@timestamp\":\"2024-03-01T00:00:00Z\",\"a\":" + "[" * n + "]" * n + "}")' "$1"; }
+lim=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
+deep 600 >"$T/d600.ndjson"
+deep "$lim" >"$T/dlim.ndjson"
+deep $((lim + 1)) >"$T/dover.ndjson"
+t_run "600 levels deep" 0 "" osdown "$T/d600.ndjson"
+t_eq "600 levels deep: the array as JSON text" "$(sed -n 2p "$T/out" | tr -d '\r')" \
+	"$(python3 -c 'print("2024-03-01T00:00:00.000Z," + "[" * 599 + "]" * 599)')"
+t_run "$lim levels deep" 0 "" osdown "$T/dlim.ndjson"
+t_run "$((lim + 1)) levels deep" 7 "dover.ndjson:1: JSON nested deeper than $lim levels" osdown "$T/dover.ndjson"
 t_done

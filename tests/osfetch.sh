@@ -62,7 +62,7 @@ t_eq "--help and the man page list the same options" "$help_opts" "$man_opts"
 OS_CACERT=$T/none.pem t_run "OS_CACERT missing" 2 "^osfetch: OS_CACERT .*none.pem: No such file or directory" osfetch $S
 OS_URL=ftp://127.0.0.1/ t_run "OS_URL scheme" 2 "^osfetch: OS_URL must start with http:// or https://" osfetch $S
 t_run "--aws-region needs credentials" 2 "^osfetch: --aws-region needs AWS_ACCESS_KEY_ID" osfetch --aws-region eu-west-1 $S
-t_run "dead server, no retry: retries exhausted" 4 "^osfetch: .*127.0.0.1:1.*(Couldn't connect|Failed to connect)" \
+t_run "dead server, no retry: retries exhausted" 4 "^osfetch: .*(Couldn't connect|Failed to connect).*\[GET http://127.0.0.1:1/\]" \
 	osfetch -d "$T/c" --retries 0 $S
 t_eq "dead server: nothing published" "$(find "$T/c" -type f 2>/dev/null | wc -l | tr -d ' ')" 0
 # The cache path is made before any request: a local error is exit 6.

@@ -163,8 +163,7 @@ for sig in TERM INT HUP; do
 	exec 3>"$T/fifo"
 	cat "$T/big" >&3
 	# wait until runs were spilled (the input is ~8 MB, the budget 4M)
-	i=0
-	while [ "$(find "$T/tmp" -type f | wc -l)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	t_until 300 sh -c '[ -n "$(find "$1" -type f)" ]' sh "$T/tmp" || fail "SIG$sig: no run spilled after 300 s"
 	spilled=$(find "$T/tmp" -type f | wc -l)
 	kill -$sig $pid
 	st=0
@@ -176,4 +175,26 @@ for sig in TERM INT HUP; do
 	t_eq "SIG$sig: no output or temp output" "$(ls "$T" | grep -c sigout)" 0
 done
 
+# Whatever a caller does not escape, a log line stays one line: a file
+# name with a newline, skipped.
+nlname="$T/gone
+2026-01-01T00:00:00.000Z osmerge FORGED"
+echo "{\"a\":1}" >"$T/forgein.ndjson"
+t_run "file name with a newline in a log line" 0 "skipped: cannot open" osmerge --skip-bad "$nlname" "$T/forgein.ndjson"
+t_eq "file name with a newline: one stderr line per message" "$(grep -c '^[0-9T:.-]*Z osmerge ' "$T/err")" \
+	"$(wc -l <"$T/err" | tr -d ' ')"
+
+# One depth rule for every tool (OSDL_MAX_DEPTH, LIMITS in the man pages):
+# 600 levels pass, as at the limit; one more is bad data (exit 7).
+deep() { python3 -c 'import sys; n = int(sys.argv[1]) - 1
+print("{\"@timestamp\":\"2024-03-01T00:00:00Z\",\"a\":" + "[" * n + "]" * n + "}")' "$1"; }
+lim=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
+deep 600 >"$T/d600.ndjson"
+deep "$lim" >"$T/dlim.ndjson"
+deep $((lim + 1)) >"$T/dover.ndjson"
+t_run "600 levels deep" 0 "" osmerge "$T/d600.ndjson"
+t_same_file "600 levels deep: line unchanged" "$T/out" "$T/d600.ndjson"
+t_run "$lim levels deep" 0 "" osmerge --sort "$T/dlim.ndjson"
+t_same_file "$lim levels deep: line unchanged" "$T/out" "$T/dlim.ndjson"
+t_run "$((lim + 1)) levels deep" 7 "dover.ndjson:1: JSON nested deeper than $lim levels" osmerge "$T/dover.ndjson"
 t_done

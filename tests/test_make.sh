@@ -21,7 +21,7 @@ for t in $tools; do
 	if [ -f "$TOP/docs/$t.1" ]; then
 		[ -f "$T/root/usr/share/man/man1/$t.1" ] && pass "installed man page $t.1" || fail "man page $t.1 not installed"
 		# The page must be valid troff with the sections we promise.
-		for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES; do
+		for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" LIMITS EXAMPLES; do
 			grep -q "^\.SH \"\{0,1\}$s" "$TOP/docs/$t.1" && pass "$t.1 has $s" || fail "$t.1 lacks .SH $s"
 		done
 		if command -v man >/dev/null 2>&1; then
@@ -53,6 +53,16 @@ for t in $tools; do
 		t_eq "$t --help lists every option of $t.1" "$missing" ""
 	fi
 	t_run "$t --no-such-option" 2 "$t: " "$b" --no-such-option
+done
+
+# One size and one depth rule for all tools: each page's LIMITS states lib/osdl.h's.
+depth=$(sed -n 's/^#define OSDL_MAX_DEPTH \([0-9]*\)$/\1/p' "$TOP/lib/osdl.h")
+mib=$(sed -n 's/.*define OSDL_MAX_DOC ((size_t)\([0-9]*\) << 20).*/\1/p' "$TOP/lib/osdl.h")
+for t in $tools; do
+	sed -n '/^\.SH LIMITS/,/^\.SH /p' "$TOP/docs/$t.1" | grep -q "may be up to $mib MiB" &&
+		pass "$t.1 LIMITS: documents up to $mib MiB" || fail "$t.1 LIMITS does not state OSDL_MAX_DOC ($mib MiB)"
+	sed -n '/^\.SH LIMITS/,/^\.SH /p' "$TOP/docs/$t.1" | grep -q "nest up to $depth levels deep" &&
+		pass "$t.1 LIMITS: $depth levels" || fail "$t.1 LIMITS does not state OSDL_MAX_DEPTH ($depth)"
 done
 
 t_run "make uninstall" 0 '' make -C "$TOP" -s uninstall PREFIX=/usr DESTDIR="$T/root"

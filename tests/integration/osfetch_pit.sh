@@ -143,8 +143,7 @@ t_eq "retries exhausted: nothing published, no PIT" "$(find "$T/c2" -type f | wc
 osf_proxy 'POST /_search?@3=stall'
 OS_URL=$PROXY_URL osfetch -d "$T/c3" --method pit --page-size 500 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
 pid=$!
-_i=0
-while ! grep -q 'stall$' "$T/proxy.log" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+t_until 300 grep -q 'stall$' "$T/proxy.log" 2>/dev/null || fail "SIGTERM: the page did not stall within 300 s"
 t_eq "SIGTERM: a PIT is open mid-download" "$(open_pits)" 1
 kill -TERM $pid
 st=0
@@ -168,8 +167,7 @@ print(s.server_address[1], flush=True)
 s.timeout = 60
 s.handle_request()' >"$T/stub.port" &
 	STUB_PID=$!
-	_i=0
-	while ! grep -q '^[0-9]' "$T/stub.port" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	t_until 120 grep -q '^[0-9]' "$T/stub.port" 2>/dev/null || fail "stub server did not start within 120 s"
 	BASE_URL=http://127.0.0.1:$(cat "$T/stub.port") BASE_ENGINE="opensearch 2.19.1 (stub)"
 fi
 OS_URL=$BASE_URL t_run "--method pit on $BASE_ENGINE exits 2" 2 \

@@ -11,10 +11,9 @@ osf_index "$IDX"
 osf_load "$IDX" 8000 1000
 os_ids "$IDX" $OSF_FROM $OSF_TO >"$T/want.ids"
 
-# wait_for FILE REGEX: up to 10 s.
+# wait_for FILE REGEX: until FILE has a line matching REGEX (see t_until).
 wait_for() {
-	_i=0
-	while ! grep -Eq "$2" "$1" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	t_until 300 grep -Eq "$2" "$1" 2>/dev/null || fail "no /$2/ in $1 after 300 s"
 }
 
 # A page stalls in the proxy after the server has served it: osfetch is in

@@ -38,5 +38,11 @@ for suffix in 'a$(shell'"$tab"'touch'"$tab"'x)' 'a$(id)' 'a;id' 'a`id`' "a'b" "a
 	done
 	os_curl -X DELETE "$OS_URL/$(urlenc "$name")" >/dev/null
 done
+# Field names from the server's mapping reach error lines escaped.
+os_curl -X PUT "$OS_URL/$X-fields" -d '{"settings":{"number_of_shards":1,"number_of_replicas":0},
+	"mappings":{"properties":{"@timestamp":{"type":"date"},"lev\nel":{"type":"keyword"}}}}' >/dev/null
+t_run "closest field names escaped" 2 "closest: lev\\\\nel" osplan -i "$X-fields" -f 2024-03-01 -t 2024-03-02 --fields levle
+t_eq "closest field names: one line" "$(wc -l <"$T/err" | tr -d ' ')" 1
+
 [ ! -e x ] && [ ! -e "$T/c/x" ] && pass "nothing ran" || fail "a name ran as code"
 t_done

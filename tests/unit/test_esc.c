@@ -32,6 +32,9 @@ int main(void)
 		snprintf(d, sizeof d, "esc case %zu: got '%s'", i, buf);
 		test_cond(d, strcmp(buf, t[i].want) == 0);
 	}
+	/* esc_line: the net under every log line keeps backslashes. */
+	test_cond("esc_line keeps backslashes, escapes controls",
+		  strcmp(esc_line("a\\n\nb\x1b", (size_t)-1, buf, sizeof buf), "a\\n\\nb\\x1b") == 0);
 	test_cond("esc NULL", strcmp(esc_display(NULL, 0, buf, sizeof buf), "(null)") == 0);
 	/* Truncation keeps whole pieces and ends in "..." within N. */
 	char small[10];

@@ -1,15 +1,32 @@
 /* test_jflat.c - unit tests of the NDJSON line flattener: each case is a
  * line and the leaves it must give, as "name=type:value" joined by " | ". */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jflat.h"
+#include "osdl.h"
 #include "unit.h"
 
 struct acc {
 	char s[1024];
 	size_t n;
 };
+
+/* {"a":[[...]]} nested LEVELS deep, the object included, between PRE and
+ * POST; the caller frees it. */
+static char *deep_json(const char *pre, size_t levels, const char *post)
+{
+	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
+	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
+	memcpy(s, pre, pl);
+	memcpy(s + pl, "{\"a\":", 5);
+	memset(s + pl + 5, '[', n);
+	memset(s + pl + 5 + n, ']', n);
+	s[pl + 5 + 2 * n] = '}';
+	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
+	return s;
+}
 
 static int leaf(void *ctx, const char *name, size_t nl, enum jflat_type t, const char *v,
                 size_t len)
@@ -51,6 +68,16 @@ static const struct {
 	{ "{\"t\":[]}", ";", JFLAT_OK, "t=A:" },
 	{ "{\"s\":\"caf\\u00e9 \\ud83d\\ude00\\n\\u0000\"}", NULL, JFLAT_OK,
 	  "s=S:caf\xC3\xA9 \xF0\x9F\x98\x80\n@" },
+	/* Lone surrogates: exactly one U+FFFD each, in values, names, joined
+	 * arrays and arrays kept as JSON text; pairs and a literal "?" kept. */
+	{ "{\"s\":\"x\\ud800y\",\"l\":\"\\udc00\",\"h\":\"\\ud800\\u0041\",\"hh\":\"\\ud800\\ud800\"}", NULL, JFLAT_OK,
+	  "s=S:x\xEF\xBF\xBDy | l=S:\xEF\xBF\xBD | h=S:\xEF\xBF\xBD" "A | hh=S:\xEF\xBF\xBD\xEF\xBF\xBD" },
+	{ "{\"k\\udc00\":1,\"q\":\"?\\\\ud800\",\"e\":\"\\ud83d\\ude00\"}", NULL, JFLAT_OK,
+	  "k\xEF\xBF\xBD=N:1 | q=S:?\\ud800 | e=S:\xF0\x9F\x98\x80" },
+	{ "{\"t\":[\"\\ud800\",\"\\udc00\\ud800\",1]}", ";", JFLAT_OK,
+	  "t=A:\xEF\xBF\xBD;\xEF\xBF\xBD\xEF\xBF\xBD;1" },
+	{ "{\"t\":[\"\\ud800\",{\"k\\udc00\":\"\\ud83d\\ude00\"}]}", NULL, JFLAT_OK,
+	  "t=A:[\"\xEF\xBF\xBD\",{\"k\xEF\xBF\xBD\":\"\\ud83d\\ude00\"}]" },
 	{ "{\"a.b\":1,\"a\":{\"b\":2}}", NULL, JFLAT_OK, "a.b=N:1 | a.b=N:2" },
 	{ "{\"a\":{\"b\":1},\"c\":2}", NULL, JFLAT_OK, "a.b=N:1 | c=N:2" },
 	{ "  {\"a\":1}  ", NULL, JFLAT_OK, "a=N:1" },
@@ -108,6 +135,42 @@ int main(void)
 	}
 	test_cond("jflat: one flattener, good and bad lines in turn", seq_ok);
 	jflat_free(sf);
+
+	/* The one depth rule (OSDL_MAX_DEPTH), as osmerge and osfetch. */
+	static const struct { size_t levels; int rc; } dt[] = {
+		{ 600, JFLAT_OK }, { OSDL_MAX_DEPTH, JFLAT_OK }, { OSDL_MAX_DEPTH + 1, JFLAT_ERR_JSON },
+	};
+	jflat *df = jflat_new(NULL);
+	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
+		char dd[200];
+		char *js = deep_json("", dt[i].levels, "");
+		struct acc a = { .n = 0 };
+		int rc = jflat_line(df, js, strlen(js), leaf, &a);
+		snprintf(dd, sizeof dd, "jflat: %zu levels: %s", dt[i].levels, rc ? jflat_error(df) : "ok");
+		test_cond(dd, rc == dt[i].rc && (rc || strncmp(a.s, "a=A:[[", 6) == 0) &&
+				     (!rc || strstr(jflat_error(df), "nested deeper than")));
+		free(js);
+	}
+	jflat_free(df);
+	jflat *df2 = jflat_new(NULL);
+
+	/* LINE need not be NUL-terminated: an exact-size copy, so that ASan
+	 * (make check's second pass) sees any read past it (found by
+	 * tests/fuzz/jflat: the trailing-garbage check used strspn()). */
+	static const char *const exact[] = { "{\"a\":1}", "{\"a\":1}  ", "{\"a\":1} x", " 5", "\0{}" };
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+		size_t n = i == 4 ? 3 : strlen(exact[i]);
+		char *line = malloc(n);
+		memcpy(line, exact[i], n);
+		struct acc a = { .n = 0 };
+		int rc = jflat_line(df2, line, n, leaf, &a);
+		test_cond("unterminated line", i < 2 ? rc == JFLAT_OK : rc != JFLAT_OK);
+		if (i == 4)
+			test_cond("NUL is not a blank", rc == JFLAT_ERR_JSON);
+		free(line);
+	}
+
+	jflat_free(df2);
 
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);

@@ -8,7 +8,23 @@
 #include <yajl/yajl_parse.h>
 
 #include "jkey.h"
+#include "osdl.h"
 #include "unit.h"
+
+/* {"a":[[...]]} nested LEVELS deep, the object included, between PRE and
+ * POST; the caller frees it. */
+static char *deep_json(const char *pre, size_t levels, const char *post)
+{
+	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
+	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
+	memcpy(s, pre, pl);
+	memcpy(s + pl, "{\"a\":", 5);
+	memset(s + pl + 5, '[', n);
+	memset(s + pl + 5 + n, ']', n);
+	s[pl + 5 + 2 * n] = '}';
+	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
+	return s;
+}
 
 static jkey_spec spec1(const char *path)
 {
@@ -111,6 +127,34 @@ static void test_extract(void)
 	jkey_val v[JKEY_MAX];
 	test_cond("100000 nested arrays: too deep", jkey_extract(&ks, deep, strlen(deep), v, NULL) == JKEY_ERR_DEPTH);
 	free(deep);
+	/* The one depth rule (OSDL_MAX_DEPTH): what osdown and osfetch take,
+	 * osmerge takes, with the key inside or outside the deep value. */
+	static const struct { size_t levels; int st; } dt[] = {
+		{ 513, 0 }, { 600, 0 }, { OSDL_MAX_DEPTH, 0 }, { OSDL_MAX_DEPTH + 1, JKEY_ERR_DEPTH },
+	};
+	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
+		char d[100];
+		char *js = deep_json("", dt[i].levels, "");
+		js[strlen(js) - 1] = ',';
+		char *line = malloc(strlen(js) + 20);
+		sprintf(line, "%s\"k\":7}", js);
+		jkey_spec kk = spec1("k");
+		int st = jkey_extract(&kk, line, strlen(line), v, NULL);
+		snprintf(d, sizeof d, "%zu levels, key after: %s", dt[i].levels, jkey_strerror(st));
+		test_cond(d, st == dt[i].st && (st || (v[0].type == JKEY_NUM && v[0].i == 7)));
+		st = jkey_extract(&ks, line, strlen(line), v, NULL);
+		snprintf(d, sizeof d, "%zu levels, key is the deep value: %s", dt[i].levels, jkey_strerror(st));
+		test_cond(d, st == dt[i].st && (st || (v[0].type == JKEY_RAW && v[0].len == 2 * (dt[i].levels - 1))));
+		free(js);
+		free(line);
+	}
+	/* Invalid JSON inside a skipped deep value is still found. */
+	static const char *const badnest[] = { "{\"a\":[[}]],\"k\":1}", "{\"a\":{\"x\":[1,]},\"k\":1}",
+					       "{\"a\":{\"x\" 1},\"k\":1}", "{\"a\":[{\"x\":1}}", "{\"a\":[[[" };
+	for (size_t i = 0; i < sizeof badnest / sizeof badnest[0]; i++) {
+		jkey_spec kk = spec1("k");
+		test_cond("bad JSON in a skipped value", jkey_extract(&kk, badnest[i], strlen(badnest[i]), v, NULL) == JKEY_ERR_JSON);
+	}
 	/* Several paths and _id in one pass. */
 	jkey_spec k2 = { 0 };
 	jkey_spec_add(&k2, "host.name");

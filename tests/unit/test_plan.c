@@ -353,6 +353,9 @@ static void test_stats_write(void)
 		  plan_pattern_period("a$(x)-%Y", &per, err, sizeof err) == -1 && strstr(err, "holds '$'"));
 	test_cond("pattern with newline refused, escaped",
 		  plan_pattern_period("a\n%Y", &per, err, sizeof err) == -1 && strstr(err, "'a\\n%Y'"));
+	/* Found by tests/fuzz/spec: the bad-token message printed the pattern raw. */
+	test_cond("unsupported token: one line",
+		  plan_pattern_period("g%\n", &per, err, sizeof err) == -1 && !strchr(err, '\n') && strstr(err, "'g%\\n'"));
 	test_cond("pattern with wildcard and list ok", plan_pattern_period("a-*,b-%Y.%m", &per, err, sizeof err) == 1);
 	test_cond("dir ok", plan_dir_ok("cache/x-1_2.3+@") && !plan_dir_ok("a b") && !plan_dir_ok("a:b") &&
 				    !plan_dir_ok("~/x") && !plan_dir_ok("$x") && !plan_dir_ok(""));

@@ -3,14 +3,30 @@
 #include <string.h>
 
 #include "search.h"
+#include "osdl.h"
 #include "unit.h"
 
 struct out {
-	char buf[8192];
+	char buf[65536];
 	size_t len;
 	int fail_after; /* emit fails on this document (1-based), 0: never */
 	int n;
 };
+
+/* {"a":[[...]]} nested LEVELS deep, the object included, between PRE and
+ * POST; the caller frees it. */
+static char *deep_json(const char *pre, size_t levels, const char *post)
+{
+	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
+	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
+	memcpy(s, pre, pl);
+	memcpy(s + pl, "{\"a\":", 5);
+	memset(s + pl + 5, '[', n);
+	memset(s + pl + 5 + n, ']', n);
+	s[pl + 5 + 2 * n] = '}';
+	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
+	return s;
+}
 
 static int collect(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
@@ -163,6 +179,24 @@ int main(void)
 	o.len = 0;
 	test_cond("document over max_doc fails",
 		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"a\":\"0123456789abcdef\"}}]}}", 5, 0) != 0);
+	search_free(p);
+
+	/* The one depth rule (OSDL_MAX_DEPTH): the _source is level 1. */
+	p = search_new(collect, &o, 0);
+	static const struct { size_t levels; int ok; } dt[] = {
+		{ 600, 1 }, { OSDL_MAX_DEPTH, 1 }, { OSDL_MAX_DEPTH + 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
+		char d[200];
+		char *js = deep_json("{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":", dt[i].levels,
+				     "}]}}");
+		o.len = 0;
+		int rc = parse(p, js, 4096, 0);
+		snprintf(d, sizeof d, "search: _source %zu levels: %s", dt[i].levels, rc ? search_error(p) : "ok");
+		test_cond(d, dt[i].ok ? rc == 0 && o.len == 2 * dt[i].levels + 30 - 2
+				      : rc != 0 && strstr(search_error(p), "limit"));
+		free(js);
+	}
 	search_free(p);
 
 	char q[64];
