@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunksort.h"
 #include "cli.h"
 #include "engine.h"
 #include "fetch.h"
@@ -15,6 +16,7 @@
 #include "query.h"
 #include "sig.h"
 #include "spec.h"
+#include "xsort.h"
 
 static const char usage_text[] =
 	"usage: osfetch [OPTIONS] [INDEX FROM TO [SLICE]]\n"
@@ -29,19 +31,21 @@ static const char usage_text[] =
 	"      --keep-alive D     scroll keep-alive between pages (default 2m)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
+	"      --memory SIZE      local sort budget, K/M/G suffixes (default 16M)\n"
 	"      --method M         auto|scroll|pit snapshot method (default auto)\n"
-	"      --no-sort          documents in index order, not time order (faster)\n"
+	"      --no-sort          documents in index order, not time order\n"
 	"      --page-size N      hits per page, 1..10000 (default 5000)\n"
 	"  -q, --query FILE       query DSL JSON ANDed with the time range\n"
 	"      --retries N        transient failures and restarts per chunk (default 8)\n"
 	"      --time-field F     time field (default @timestamp)\n"
 	"      --timeout S        seconds per request (default 300)\n"
+	"      --tmpdir DIR       where the local sort spills (default $TMPDIR or /tmp)\n"
 	"  -V, --version          print the version\n";
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORCE, OPT_INSECURE,
-	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES, OPT_TIME_FIELD,
-	OPT_TIMEOUT
+	OPT_KEEP_ALIVE, OPT_MEMORY, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES,
+	OPT_TIME_FIELD, OPT_TIMEOUT, OPT_TMPDIR
 };
 
 /* Sorted by long name. */
@@ -56,6 +60,7 @@ static const struct option longopts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
@@ -63,6 +68,7 @@ static const struct option longopts[] = {
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -70,9 +76,19 @@ static const struct option longopts[] = {
 struct options {
 	struct http_opts http;
 	struct fetch_opts fetch;
-	const char *query_file, *fields, *time_field;
+	const char *query_file, *fields, *time_field, *tmpdir;
 	int no_sort;
 };
+
+/* The local sort's spill directory, for the second-signal hook: a handler
+ * cannot be passed a context. */
+static xsort_tmp *spill_tmp;
+
+static void emergency_cleanup(void)
+{
+	publish_emergency_cleanup();
+	xsort_tmp_cleanup_signal(spill_tmp);
+}
 
 /* Whole-process totals for the final log line. */
 struct totals {
@@ -129,6 +145,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if ((o->fetch.method = engine_parse_want(optarg)) < 0)
 				return usage_error("bad --method '%s' (auto, scroll or pit)", optarg);
 			break;
+		case OPT_MEMORY:
+			if (cli_parse_size(optarg, &o->fetch.memory) != 0 ||
+			    o->fetch.memory < CHUNKSORT_MEMORY_MIN)
+				return usage_error("bad --memory '%s' (at least 64K)", optarg);
+			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_PAGE_SIZE:
 			if (cli_parse_int(optarg, 1, 10000, &v) != 0)
@@ -143,6 +164,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->http.max_retries = v ? (int)v : -1;
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
+		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_TIMEOUT:
 			if (cli_parse_int(optarg, 1, 86400, &v) != 0)
 				return usage_error("bad --timeout '%s' (seconds)", optarg);
@@ -234,7 +256,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
-	sig_install(publish_emergency_cleanup);
+	if (!o.no_sort && !(spill_tmp = o.fetch.tmp = xsort_tmp_new(o.tmpdir))) {
+		log_errno("cannot make a temporary directory in %s",
+			  o.tmpdir ? o.tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		rc = OSDL_EXIT_IO;
+		goto out;
+	}
+	sig_install(emergency_cleanup);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {
 		log_error("%s", err);
@@ -289,6 +317,7 @@ out:
 			t.seconds > 0 ? (double)t.docs / t.seconds : 0.0, log_peak_rss_kb());
 	}
 	free(line);
+	xsort_tmp_free(spill_tmp);
 	http_free(h);
 	query_free(q);
 	if (fclose(stdout) != 0 && rc == 0) {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chunksort.h"
 #include "errbuf.h"
 #include "log.h"
 #include "lzio.h"
@@ -43,6 +44,7 @@ struct run {
 	publish *pub;
 	lzio_writer *w;
 	search_parser *parser;
+	chunksort *cs;        /* time order restored locally; NULL: --no-sort */
 	char *ctx_id;         /* newest scroll id or pit id, to use and to clear */
 	uint64_t docs;        /* of this attempt */
 	uint64_t pages;
@@ -62,7 +64,10 @@ struct run {
 static int emit_doc(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
 	struct run *r = ud;
-	if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
+	if (r->cs) {
+		if (chunksort_add(r->cs, prefix, plen, body, blen) != 0)
+			return -1;
+	} else if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
@@ -138,27 +143,21 @@ static char *first_body(const struct run *r)
 {
 	char *filter = query_filter_json(r->q, r->sp->from, r->sp->to);
 	const char *src = query_source_json(r->q);
-	const char *tf = query_time_field(r->q);
-	char tfq[1024], slice[96] = "";
+	char slice[96] = "";
 	char *b = NULL;
-	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)))
+	if (!filter)
 		goto out;
 	if (r->sp->slice_max > 1)
 		snprintf(slice, sizeof slice, ",\"slice\":{\"id\":%d,\"max\":%d}", r->sp->slice_id,
 			 r->sp->slice_max);
-	size_t n = strlen(filter) + strlen(src) + strlen(tfq) + 256;
+	size_t n = strlen(filter) + strlen(src) + 256;
 	b = malloc(n);
 	if (!b)
 		goto out;
-	/* _doc breaks ties inside a shard; the scroll keeps one cursor per
-	 * shard, so ties across shards cannot lose or repeat documents. */
-	if (query_sorted(r->q))
-		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
-			 "\"sort\":[{%s:{\"order\":\"asc\",\"unmapped_type\":\"date\"}},\"_doc\"]%s}",
-			 r->o->page_size, src, filter, tfq, slice);
-	else
-		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
-			 "\"sort\":[\"_doc\"]%s}", r->o->page_size, src, filter, slice);
+	/* The server's cheapest order, whatever the query's: time order, when
+	 * wanted, is restored locally (chunksort), which also defines ties. */
+	snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
+		 "\"sort\":[\"_doc\"]%s}", r->o->page_size, src, filter, slice);
 out:
 	free(filter);
 	return b;
@@ -184,6 +183,12 @@ static int page(struct run *r, const char *path, const char *body)
 	if (hrc != 0) {
 		if (sig_caught()) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
+		}
+		if (search_emit_failed(r->parser) && r->cs && chunksort_errkind(r->cs)) {
+			int k = chunksort_errkind(r->cs);
+			return errbuf_fail(r->err, r->errlen, k == CHUNKSORT_EIO ? OSDL_EXIT_IO :
+					   k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_FAIL,
+					   "sorting the chunk: %s", chunksort_error(r->cs));
 		}
 		if (search_emit_failed(r->parser)) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s",
@@ -352,6 +357,13 @@ static char *pit_body(const struct run *r, const char *filter, const char *src, 
 static int pit_mark(struct run *r)
 {
 	int fd = publish_fd(r->pub);
+	if (r->cs) {
+		/* Nothing is written before the end: the sorter keeps the mark. */
+		chunksort_mark(r->cs);
+		r->mark_docs = r->docs;
+		r->mark_pages = r->pages;
+		return 0;
+	}
 	if (lzio_finish(r->w) != 0)
 		goto io;
 	r->bytes_done += lzio_written(r->w);
@@ -377,6 +389,12 @@ io:
 static int pit_rewind(struct run *r)
 {
 	int fd = publish_fd(r->pub);
+	if (r->cs) {
+		chunksort_rewind(r->cs);
+		r->docs = r->mark_docs;
+		r->pages = r->mark_pages;
+		return 0;
+	}
 	lzio_writer_free(r->w);
 	r->w = NULL;
 	if (ftruncate(fd, r->mark_off) != 0 || lseek(fd, r->mark_off, SEEK_SET) != r->mark_off) {
@@ -412,7 +430,7 @@ static int pit_attempt(struct run *r)
 	free(r->after);
 	r->after = NULL;
 	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)) ||
-	    !engine_pit_sort(r->e, tfq, query_sorted(r->q), sort, sizeof sort)) {
+	    !engine_pit_sort(r->e, tfq, 0, sort, sizeof sort)) {
 		snprintf(r->err, r->errlen, "out of memory, or time field too long");
 		rc = OSDL_EXIT_FAIL;
 		goto out;
@@ -476,6 +494,17 @@ static int pit_attempt(struct run *r)
 out:
 	free(filter);
 	return rc;
+}
+
+/* chunksort_finish's output: the chunk file. */
+static int write_line(const char *line, size_t len, void *ud)
+{
+	struct run *r = ud;
+	if (lzio_write(r->w, line, len) != 0 || lzio_write(r->w, "\n", 1) != 0) {
+		r->out_errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
 }
 
 static char *meta_json(const struct run *r, double seconds)
@@ -564,7 +593,12 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 				? " (PIT on this engine was not verified by osdl's tests)" : "");
 	}
 	r.parser = search_new(emit_doc, &r, 0);
-	if (!r.parser) {
+	if (query_sorted(q)) {
+		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, 0,
+					     engine_cache->method == ENGINE_PIT };
+		r.cs = chunksort_new(&co);
+	}
+	if (!r.parser || (query_sorted(q) && !r.cs)) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -585,6 +619,8 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 			st->retries++;
 		lzio_writer_free(r.w);
 		r.w = NULL;
+		if (r.cs)
+			chunksort_reset(r.cs);
 		log_msg(LOG_EXTRA, "start the chunk over on a new %s",
 			r.e->method == ENGINE_PIT ? "point in time" : "scroll");
 		if ((rc = count_failure(&r)) != 0)
@@ -601,6 +637,26 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		snprintf(err, errlen, "interrupted by signal %d", sig_caught());
 		rc = OSDL_EXIT_SIGNAL;
 		goto out;
+	}
+	if (r.cs) {
+		double ts = log_now_s();
+		struct chunksort_stats cst;
+		if (chunksort_finish(r.cs, write_line, &r) != 0) {
+			int k = chunksort_errkind(r.cs);
+			if (k == CHUNKSORT_EEMIT)
+				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
+					 strerror(r.out_errno));
+			else
+				snprintf(err, errlen, "sorting the chunk: %s", chunksort_error(r.cs));
+			rc = k == CHUNKSORT_ENOMEM ? OSDL_EXIT_FAIL : k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER
+										       : OSDL_EXIT_IO;
+			goto out;
+		}
+		chunksort_stats(r.cs, &cst);
+		log_msg(LOG_EXTRA, "sorted %llu docs locally in %.3fs (%llu runs spilled, %llu bytes, "
+			"%llu merge passes)", (unsigned long long)cst.lines, log_now_s() - ts,
+			(unsigned long long)cst.runs, (unsigned long long)cst.spilled_bytes,
+			(unsigned long long)cst.passes);
 	}
 	if (lzio_finish(r.w) != 0) {
 		snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub), strerror(errno));
@@ -630,6 +686,7 @@ out:
 	free(r.after);
 	lzio_writer_free(r.w);
 	search_free(r.parser);
+	chunksort_free(r.cs);
 	free(meta);
 	return rc;
 }
