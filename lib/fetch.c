@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "chunksort.h"
+#include "colstats.h"
 #include "errbuf.h"
 #include "log.h"
 #include "lzio.h"
@@ -45,6 +46,7 @@ struct run {
 	lzio_writer *w;
 	search_parser *parser;
 	chunksort *cs;        /* time order restored locally; NULL: --no-sort */
+	colstats *stats;      /* of the lines as published, for the meta */
 	char *ctx_id;         /* newest scroll id or pit id, to use and to clear */
 	uint64_t docs;        /* of this attempt */
 	uint64_t pages;
@@ -496,7 +498,8 @@ out:
 	return rc;
 }
 
-/* chunksort_finish's output: the chunk file. */
+/* chunksort_finish's output: the chunk file, and its column statistics
+ * in the file's order. */
 static int write_line(const char *line, size_t len, void *ud)
 {
 	struct run *r = ud;
@@ -504,7 +507,37 @@ static int write_line(const char *line, size_t len, void *ud)
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
+	if (colstats_add_line(r->stats, line, len) != 0) {
+		r->out_errno = 0;
+		return -1;
+	}
 	return 0;
+}
+
+/* --no-sort: the column statistics of the finished temporary file, read
+ * back (its lines were written as they came, a lost PIT page included
+ * until it was cut off).  Returns 0 or an exit code with ERR set. */
+static int stats_from_file(struct run *r)
+{
+	char *line;
+	size_t len;
+	int st, rc = 0;
+	lzio_reader *rd = lzio_open(publish_temp_path(r->pub), (size_t)512 << 20);
+	if (!rd)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
+				   publish_temp_path(r->pub), strerror(errno));
+	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
+		if (colstats_add_line(r->stats, line, len) != 0) {
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: %s",
+					 colstats_error(r->stats));
+			break;
+		}
+	if (!rc && st != LZIO_EOF)
+		rc = errbuf_fail(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
+				 "reading back %s: %s", publish_temp_path(r->pub),
+				 st == LZIO_ERR_IO ? strerror(errno) : lzio_strerror(st));
+	lzio_close(rd);
+	return rc;
 }
 
 static char *meta_json(const struct run *r, double seconds)
@@ -529,7 +562,18 @@ static char *meta_json(const struct run *r, double seconds)
 		 (unsigned long long)st->pages, (unsigned long long)st->retries,
 		 (unsigned long long)st->restarts, seconds, log_peak_rss_kb(),
 		 engine_method_name(r->e->method), eng, at);
-	return m;
+	size_t slen, mlen = strlen(m);
+	char *cs = colstats_json(r->stats, &slen);
+	char *all = cs ? realloc(m, mlen + slen + 16) : NULL;
+	if (!all) {
+		free(cs);
+		free(m);
+		return NULL;
+	}
+	/* ..."fetched_at":"..."} becomes ...,"colstats":{...}} */
+	snprintf(all + mlen - 1, slen + 17, ",\"colstats\":%s}", cs);
+	free(cs);
+	return all;
 }
 
 int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
@@ -593,12 +637,13 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 				? " (PIT on this engine was not verified by osdl's tests)" : "");
 	}
 	r.parser = search_new(emit_doc, &r, 0);
+	r.stats = colstats_new(COLSTATS_CATEGORY_MAX);
 	if (query_sorted(q)) {
 		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, 0,
 					     engine_cache->method == ENGINE_PIT };
 		r.cs = chunksort_new(&co);
 	}
-	if (!r.parser || (query_sorted(q) && !r.cs)) {
+	if (!r.parser || !r.stats || (query_sorted(q) && !r.cs)) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -643,13 +688,15 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		struct chunksort_stats cst;
 		if (chunksort_finish(r.cs, write_line, &r) != 0) {
 			int k = chunksort_errkind(r.cs);
-			if (k == CHUNKSORT_EEMIT)
+			if (k == CHUNKSORT_EEMIT && !r.out_errno)
+				snprintf(err, errlen, "column statistics: %s", colstats_error(r.stats));
+			else if (k == CHUNKSORT_EEMIT)
 				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
 					 strerror(r.out_errno));
 			else
 				snprintf(err, errlen, "sorting the chunk: %s", chunksort_error(r.cs));
-			rc = k == CHUNKSORT_ENOMEM ? OSDL_EXIT_FAIL : k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER
-										       : OSDL_EXIT_IO;
+			rc = k == CHUNKSORT_ENOMEM || (k == CHUNKSORT_EEMIT && !r.out_errno) ? OSDL_EXIT_FAIL
+			     : k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_IO;
 			goto out;
 		}
 		chunksort_stats(r.cs, &cst);
@@ -663,6 +710,8 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
+	if (!r.cs && (rc = stats_from_file(&r)) != 0)
+		goto out;
 	st->docs = r.docs;
 	st->server_total = r.total;
 	st->bytes = r.bytes_done + lzio_written(r.w);
@@ -687,6 +736,7 @@ out:
 	lzio_writer_free(r.w);
 	search_free(r.parser);
 	chunksort_free(r.cs);
+	colstats_free(r.stats);
 	free(meta);
 	return rc;
 }

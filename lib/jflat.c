@@ -249,6 +249,16 @@ static const yajl_callbacks callbacks = {
  * line costs more than the parse): it accepts a stream of values, and a
  * line is good when it held exactly one complete object.  After an error
  * the handle is dropped and a new one made for the next line. */
+/* 1 if the N bytes at S are all JSON whitespace (S need not be
+ * NUL-terminated: strspn would read past the line). */
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", s[i]) || !s[i])
+			return 0;
+	return 1;
+}
+
 int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 {
 	int rc = JFLAT_OK;
@@ -279,7 +289,7 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	} else if (f->notobj) {
 		rc = JFLAT_ERR_NOTOBJ;
 		snprintf(f->err, sizeof f->err, "not a JSON object");
-	} else if (f->twice || (f->closed && strspn(line + f->close_at, " \t\r\n") != len - f->close_at)) {
+	} else if (f->twice || (f->closed && !blank(line + f->close_at, len - f->close_at))) {
 		rc = JFLAT_ERR_JSON;
 		snprintf(f->err, sizeof f->err, "invalid JSON: trailing garbage at byte %zu",
 		         f->close_at);
