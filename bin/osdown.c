@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "colstats.h"
 #include "down.h"
 #include "log.h"
 #include "lzio.h"
@@ -22,15 +23,23 @@
 #include "schema.h"
 #include "sig.h"
 
-#define CATEGORY_MAX_DEFAULT 1000
 
 static const char usage_text[] =
 	"usage: osdown [-o FILE] [--schema FILE] [--fields LIST] [--delimiter C]\n"
 	"              [--array-sep S] [--category-max N] [--date-fields LIST]\n"
-	"              [--max-line N] [--log-level L] [--log-file FILE] [FILE...]\n"
+	"              [--max-line N] [--no-header] [--schema-in FILE | --schema-from-meta]\n"
+	"              [--schema-only] [--log-level L] [--log-file FILE]\n"
+	"              [--files-from LIST | FILE...]\n"
 	"       osdown -h|--help|-V|--version\n"
 	"  -o, --output FILE      write the CSV to FILE (default stdout)\n"
 	"      --schema FILE      write the schema sidecar (JSON) to FILE\n"
+	"      --schema-in FILE   one pass: columns and types from this schema; a value\n"
+	"                         it cannot hold is an error (exit 7)\n"
+	"      --schema-from-meta one pass: the schema reduced from each input's .meta\n"
+	"                         column statistics (osfetch chunk files)\n"
+	"      --schema-only      write only --schema, no CSV\n"
+	"      --no-header        rows only, no header line\n"
+	"      --files-from LIST  inputs from LIST, one path per line ('-': stdin)\n"
 	"      --fields LIST      only these columns, in this order (comma separated)\n"
 	"      --delimiter C      field delimiter: one character, or 'tab' (default ,)\n"
 	"      --array-sep S      join arrays of scalars with S instead of JSON text\n"
@@ -44,10 +53,13 @@ static const char usage_text[] =
 	"  -V, --version          print the version\n";
 
 struct opts {
-	const char *output, *schema;
+	const char *output, *schema, *schema_in, *files_from;
+	int from_meta, schema_only;
 	struct down_opts d;
 	char **inputs;
 	int ninputs;
+	char **listed;   /* --files-from paths (malloc'd), or NULL */
+	size_t nlisted;
 };
 
 /* Temp files removed by the signal handler and on every error exit: the
@@ -135,31 +147,122 @@ static int publish(int fd, char *tmp, const char *final, const char *path)
 	return 0;
 }
 
+/* Reads the --files-from list into o->inputs (blank lines skipped).
+ * Returns 0 or -1 (logged). */
+static int read_list(struct opts *o)
+{
+	int is_stdin = strcmp(o->files_from, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(o->files_from, "r");
+	char *line = NULL;
+	size_t cap = 0, lcap = 0;
+	ssize_t n;
+	if (!f) {
+		log_errno("%s", o->files_from);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = 0;
+		if (n == 0)
+			continue;
+		if (o->nlisted == lcap) {
+			lcap = lcap ? lcap * 2 : 64;
+			char **l = realloc(o->listed, lcap * sizeof *l);
+			if (!l)
+				break;
+			o->listed = l;
+		}
+		if (!(o->listed[o->nlisted] = strdup(line)))
+			break;
+		o->nlisted++;
+	}
+	int bad = ferror(f) || n >= 0;
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	if (bad) {
+		log_error("%s: cannot read the list", o->files_from);
+		return -1;
+	}
+	o->inputs = o->listed;
+	o->ninputs = (int)o->nlisted;
+	return 0;
+}
+
+/* The columns without pass 1: from --schema-in or the inputs' .meta
+ * statistics.  Returns an exit code (logged). */
+static int given_columns(down *d, const struct opts *o)
+{
+	char err[1024];
+	int rc;
+	if (o->schema_in) {
+		struct schema_col *cols = NULL;
+		size_t n = 0;
+		errno = 0;
+		if (schema_load(o->schema_in, &cols, &n, err, sizeof err) != 0) {
+			log_error("%s", err);
+			return errno == ENOENT || errno == EACCES ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
+		}
+		rc = down_use_schema(d, cols, n);
+		schema_cols_free(cols, n);
+	} else {
+		colstats *s = colstats_new(o->d.category_max);
+		if (!s) {
+			log_error("out of memory");
+			return OSDL_EXIT_FAIL;
+		}
+		rc = OSDL_EXIT_OK;
+		for (int i = 0; i < o->ninputs && !rc; i++) {
+			char meta[PATH_MAX + 8];
+			snprintf(meta, sizeof meta, "%s.meta", o->inputs[i]);
+			errno = 0;
+			if (colstats_merge_file(s, meta, err, sizeof err) != 0) {
+				log_error("%s", err);
+				rc = errno == ENOENT || errno == EACCES ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
+			}
+		}
+		if (!rc)
+			rc = down_use_stats(d, s);
+		colstats_free(s);
+		if (rc)
+			return rc;
+	}
+	if (rc)
+		log_error("%s", down_error(d));
+	return rc;
+}
+
 /* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
  * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_DATE_FIELDS, O_DELIMITER, O_FIELDS,
-	       O_MAX_LINE, O_SCHEMA };
+	       O_FILES_FROM, O_MAX_LINE, O_NO_HEADER, O_SCHEMA, O_SCHEMA_FROM_META, O_SCHEMA_IN,
+	       O_SCHEMA_ONLY };
 	static const struct option longopts[] = { /* sorted */
 		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
 		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
 		{ "date-fields", required_argument, NULL, O_DATE_FIELDS },
 		{ "delimiter", required_argument, NULL, O_DELIMITER },
 		{ "fields", required_argument, NULL, O_FIELDS },
+		{ "files-from", required_argument, NULL, O_FILES_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 		{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
+		{ "no-header", no_argument, NULL, O_NO_HEADER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "schema", required_argument, NULL, O_SCHEMA },
+		{ "schema-from-meta", no_argument, NULL, O_SCHEMA_FROM_META },
+		{ "schema-in", required_argument, NULL, O_SCHEMA_IN },
+		{ "schema-only", no_argument, NULL, O_SCHEMA_ONLY },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char err[1024];
 	int ch, rc;
 	o->d.delim = ',';
-	o->d.category_max = CATEGORY_MAX_DEFAULT;
+	o->d.category_max = COLSTATS_CATEGORY_MAX;
 	o->d.max_line = (size_t)64 << 20;
 	opterr = 0; /* one error line, ours */
 	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
@@ -183,6 +286,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case O_FIELDS: o->d.fields = optarg; break;
+		case O_FILES_FROM: o->files_from = optarg; break;
+		case O_NO_HEADER: o->d.no_header = 1; break;
+		case O_SCHEMA_FROM_META: o->from_meta = 1; break;
+		case O_SCHEMA_IN: o->schema_in = optarg; break;
+		case O_SCHEMA_ONLY: o->schema_only = 1; break;
 		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
 			if ((rc = cli_option(ch, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
 				break;
@@ -205,9 +313,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
-	int stdins = o->ninputs == 0;
+	if (o->files_from && o->ninputs) {
+		log_error("--files-from and FILE arguments exclude each other");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->schema_in && o->from_meta) {
+		log_error("--schema-in and --schema-from-meta exclude each other");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->schema_only && !o->schema) {
+		log_error("--schema-only needs --schema FILE");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->files_from && read_list(o) != 0)
+		return OSDL_EXIT_IO;
+	int stdins = o->ninputs == 0 && !o->files_from;
 	for (int i = 0; i < o->ninputs; i++)
 		stdins += strcmp(o->inputs[i], "-") == 0;
+	if (o->from_meta && stdins) {
+		log_error("--schema-from-meta needs chunk files with their .meta, not stdin");
+		return OSDL_EXIT_USAGE;
+	}
 	if (stdins > 1) {
 		log_error("stdin ('-') can be read only once");
 		return OSDL_EXIT_USAGE;
@@ -264,8 +390,10 @@ int main(int argc, char **argv)
 		rc = OSDL_EXIT_FAIL;
 		goto out;
 	}
-	if ((rc = down_infer(d))) {
-		log_error("%s", down_error(d));
+	int one_pass = o.schema_in || o.from_meta;
+	if ((rc = one_pass ? given_columns(d, &o) : down_infer(d)) != 0) {
+		if (!one_pass) /* given_columns logs its own */
+			log_error("%s", down_error(d));
 		goto out;
 	}
 	for (size_t i = 0; i < down_ncols(d); i++) {
@@ -277,11 +405,14 @@ int main(int argc, char **argv)
 	}
 
 	/* Pass 2.  Nothing has been written yet. */
-	if (o.output && (out_fd = open_out(o.output, final_csv, tmp_csv, sizeof tmp_csv)) < 0) {
+	if (!o.schema_only && o.output &&
+	    (out_fd = open_out(o.output, final_csv, tmp_csv, sizeof tmp_csv)) < 0) {
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
-	if (o.schema) {
+	/* Two passes: the schema is known now.  One pass: a given schema's
+	 * rows are only known once the CSV is written. */
+	if (o.schema && (!one_pass || o.schema_only || !o.schema_in)) {
 		if ((schema_fd = open_out(o.schema, final_schema, tmp_schema, sizeof tmp_schema)) < 0) {
 			rc = OSDL_EXIT_IO;
 			goto out;
@@ -292,9 +423,20 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = down_write(d, out_fd))) {
+	if (!o.schema_only && (rc = down_write(d, out_fd))) {
 		log_error("%s", down_error(d));
 		goto out;
+	}
+	if (o.schema && schema_fd < 0 && !o.schema_only) {
+		if ((schema_fd = open_out(o.schema, final_schema, tmp_schema, sizeof tmp_schema)) < 0) {
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+		if (write_schema(d, &o, schema_fd) < 0) {
+			log_errno("%s", o.schema);
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
 	}
 	if (down_replaced(d))
 		log_msg(LOG_BASIC, "%llu invalid UTF-8 bytes written as U+FFFD",
@@ -307,6 +449,11 @@ int main(int argc, char **argv)
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
+	}
+	if (o.schema_only) {
+		log_msg(LOG_BASIC, "schema of %llu rows, %zu columns", (unsigned long long)down_rows(d),
+		        down_ncols(d));
+		goto out;
 	}
 	if (o.output) {
 		int fd = out_fd;
@@ -338,6 +485,9 @@ out:
 	if (schema_fd >= 0)
 		close(schema_fd);
 	down_free(d);
+	for (size_t i = 0; i < o.nlisted; i++)
+		free(o.listed[i]);
+	free(o.listed);
 	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
 	log_close_file();
 	return rc;

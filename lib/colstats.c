@@ -458,3 +458,40 @@ void colstats_col(const colstats *s, size_t i, struct colstats_col *out)
 	                              coltype_has_empty(c->type), coltype_values(c->type),
 	                              coltype_distinct(c->type), c->max_len };
 }
+
+int colstats_merge_file(colstats *s, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL, e[256];
+	size_t len = 0, cap = 0;
+	int rc = -1;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
+			if (!t) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			text = t;
+		}
+		size_t k = fread(text + len, 1, cap - len - 1, f);
+		len += k;
+		if (k == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	text[len] = 0;
+	if ((rc = colstats_merge_json(s, text, e, sizeof e)) != 0)
+		snprintf(err, errlen, "%s: %s", path, e);
+out:
+	free(text);
+	fclose(f);
+	return rc;
+}

@@ -63,6 +63,10 @@ char *colstats_json(const colstats *s, size_t *len);
  * category cap than S's, ENOMEM. */
 int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen);
 
+/* colstats_merge_json() of the file PATH (a chunk's NAME.meta).  Same
+ * returns; an unreadable file's reason names it (errno set). */
+int colstats_merge_file(colstats *s, const char *path, char *err, size_t errlen);
+
 /* Rows accounted for, and the columns in first-seen order. */
 uint64_t colstats_rows(const colstats *s);
 size_t colstats_ncols(const colstats *s);
