@@ -1,0 +1,49 @@
+# osdown_chunks.sh - one pass over real osfetch chunks of the sample data:
+# the schema reduced from the chunks' .meta statistics equals the one the
+# two passes infer, the one-pass CSV is byte for byte the two-pass CSV (and
+# that of osmerge | osdown), chunks converted one by one with --no-header
+# and concatenated after the header give the same CSV, and a schema that
+# cannot hold a value fails naming the column and the row.
+. "$(dirname "$0")/../setup"
+need_server
+if ! curl -sf "$OS_URL/logs-2024.03.01/_count" >/dev/null 2>&1; then
+	fail "the sample data (logs-2024.*) is not loaded"
+	t_done
+fi
+cd "$T"
+osplan --offline -i 'logs-%Y.%m.%d' -f 2024-02-28T00:00:00.000Z -t 2024-03-03T00:00:00.000Z -s 6h >plan
+t_eq "16 chunks planned" "$(wc -l <plan | tr -d ' ')" 16
+# In plan order (xargs -P keeps no order: sort by plan line).
+xargs -P 2 -L 1 osfetch -d cache <plan >paths 2>fetch.err
+t_eq "16 chunks fetched" "$(wc -l <paths | tr -d ' ')" 16
+sort paths >list
+t_eq "the chunks hold every sample log document" "$(xargs cat <list | lz4 -dc | wc -l | tr -d ' ')" \
+	"$(os_count 'logs-*' 2024-02-28T00:00:00.000Z 2024-03-03T00:00:00.000Z)"
+
+t_run "two passes" 0 '' osdown --files-from list -o all.csv --schema two.json
+t_run "reduce the statistics" 0 '' osdown --schema-from-meta --schema-only --files-from list \
+	-o all.csv --schema reduced.json
+t_same_file "the reduced schema is the two passes' schema" reduced.json two.json
+t_run "one pass, --schema-from-meta" 0 '' osdown --schema-from-meta --files-from list -o one.csv
+t_same_file "one pass (statistics) = two passes" one.csv all.csv
+t_run "one pass, --schema-in" 0 '' osdown --schema-in reduced.json --files-from list -o one2.csv
+t_same_file "one pass (schema) = two passes" one2.csv all.csv
+osmerge --files-from list | osdown -o merged.csv 2>/dev/null
+t_same_file "osmerge | osdown = the same CSV" merged.csv all.csv
+
+# The driver's parallel conversion: header, then each chunk's rows.
+xargs -P 2 -I{} osdown --schema-in reduced.json --no-header -o {}.csv {} <list 2>/dev/null
+{ osdown --schema-in reduced.json </dev/null 2>/dev/null; sed 's/$/.csv/' list | xargs cat; } >parts.csv
+t_same_file "header + chunks converted in parallel with --no-header = the whole" parts.csv all.csv
+
+# A schema that cannot hold a value: http.status as int8 (it has 200, 404...).
+python3 -c 'import json
+s = json.load(open("reduced.json"))
+for c in s["columns"]:
+    if c["name"] == "http.status": c["type"] = "int8"
+json.dump(s, open("bad.json", "w"))'
+t_run "a schema that cannot hold a value" 7 \
+	"^osdown: [^ ]*\.ndjson\.lz4:[0-9]+: column http\.status: the schema's int8 cannot hold [0-9]+$" \
+	osdown --schema-in bad.json --files-from list -o bad.csv
+t_eq "nothing written" "$(ls | grep -c '^bad\.csv')" 0
+t_done
