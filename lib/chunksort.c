@@ -422,7 +422,8 @@ int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud)
 	int rc = -1;
 	chunksort_mark(cs);
 	if (cs->nruns == 0) {
-		qsort_r(cs->recs, cs->n, sizeof *cs->recs, rec_cmp, cs->arena);
+		if (cs->n > 0) /* no arena yet when empty */
+			qsort_r(cs->recs, cs->n, sizeof *cs->recs, rec_cmp, cs->arena);
 		for (size_t i = 0; i < cs->n; i++)
 			if (emit(cs->arena + cs->recs[i].off, cs->recs[i].len, ud) != 0) {
 				fail(cs, CHUNKSORT_EEMIT, "output failed");
