@@ -339,7 +339,7 @@ static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit
 	}
 	while (kmerge_heap_size(h) > 0) {
 		size_t i = kmerge_heap_top(h);
-		if (emit(m.line[i], m.len[i], ud) != 0) {
+		if (emit(m.line[i], m.len[i], m.v[i], ud) != 0) {
 			fail(cs, CHUNKSORT_EEMIT, "output failed");
 			goto out;
 		}
@@ -366,7 +366,7 @@ out:
 }
 
 /* Emit callback of an intermediate pass: lines into a run writer. */
-static int to_writer(const char *line, size_t len, void *ud)
+static int to_writer(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	lzio_writer *w = ud;
 	return lzio_write(w, line, len) != 0 || lzio_write(w, "\n", 1) != 0;
@@ -424,11 +424,15 @@ int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud)
 	if (cs->nruns == 0) {
 		if (cs->n > 0) /* no arena yet when empty */
 			qsort_r(cs->recs, cs->n, sizeof *cs->recs, rec_cmp, cs->arena);
-		for (size_t i = 0; i < cs->n; i++)
-			if (emit(cs->arena + cs->recs[i].off, cs->recs[i].len, ud) != 0) {
+		for (size_t i = 0; i < cs->n; i++) {
+			struct key k;
+			rec_key(cs->arena, &cs->recs[i], &k);
+			jkey_val kv[2] = { k.t, { k.id, (uint32_t)k.idlen, JKEY_STR, 0, 0 } };
+			if (emit(k.line, k.len, kv, ud) != 0) {
 				fail(cs, CHUNKSORT_EEMIT, "output failed");
 				goto out;
 			}
+		}
 		rc = 0;
 		goto out;
 	}

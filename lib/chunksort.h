@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jkey.h"
 #include "xsort.h"
 
 #define CHUNKSORT_MEMORY_DEFAULT ((size_t)16 << 20)
@@ -65,9 +66,10 @@ void chunksort_rewind(chunksort *cs);
 /* Forgets every line and run (a restart of the chunk). */
 void chunksort_reset(chunksort *cs);
 
-/* Receives each line in order, without its '\n'.  Returns 0 or non-zero
- * to stop. */
-typedef int (*chunksort_emit)(const char *line, size_t len, void *ud);
+/* Receives each line in order, without its '\n', and its sort keys:
+ * KEYS[0] the time field's value, KEYS[1] the _id (jkey values pointing
+ * into LINE).  Returns 0 or non-zero to stop. */
+typedef int (*chunksort_emit)(const char *line, size_t len, const jkey_val *keys, void *ud);
 /* Hands every line (committed or not) on in order, then empties the
  * sorter.  Returns 0, or -1 with chunksort_error() set. */
 int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud);

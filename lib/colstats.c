@@ -11,9 +11,21 @@
 #include "csv.h"
 #include "fnv.h"
 #include "jflat.h"
+#include "jkey.h"
 
 #define FORMAT "osdl-colstats/1"
 #define CAT_BYTES (256 * 1024) /* coltype's default dictionary bytes */
+
+/* Where a column was first seen: the row's time value and _id (its sort
+ * keys) and the leaf's place in the row. */
+struct first {
+	char *tline;        /* {"t":RAW}: the time value as jkey reads it */
+	size_t tlen;
+	jkey_val t;         /* points into tline */
+	char *id;
+	size_t idlen;
+	uint64_t leaf;
+};
 
 struct col {
 	char *name;
@@ -23,6 +35,7 @@ struct col {
 	uint64_t present, gen;
 	size_t max_len;
 	long succ;          /* column after this one in the last line, -1 */
+	struct first first; /* with keyed lines */
 };
 
 struct colstats {
@@ -33,6 +46,9 @@ struct colstats {
 	size_t hash_cap;
 	uint64_t rows, gen;
 	long first, prev;   /* first column of the last line, previous leaf */
+	int keyed;          /* every line came with its keys: columns by first-seen key */
+	const jkey_val *keys; /* the current line's, or NULL */
+	uint64_t leaf;      /* leaves of the current line so far */
 	int nomem;
 	jflat *jf;
 	char err[256];
@@ -45,6 +61,7 @@ colstats *colstats_new(size_t category_max)
 		return NULL;
 	s->category_max = category_max;
 	s->first = s->prev = -1;
+	s->keyed = 1;
 	if (!(s->jf = jflat_new(NULL))) {
 		free(s);
 		return NULL;
@@ -58,6 +75,8 @@ void colstats_free(colstats *s)
 		return;
 	for (size_t i = 0; i < s->ncols; i++) {
 		free(s->cols[i].name);
+		free(s->cols[i].first.tline);
+		free(s->cols[i].first.id);
 		coltype_free(s->cols[i].type);
 	}
 	free(s->cols);
@@ -130,6 +149,74 @@ static struct col *col_add(colstats *s, const char *name, size_t len)
 	return c;
 }
 
+/* The JSON text of a jkey value (strings keep their escapes). */
+static size_t raw_len(const jkey_val *v)
+{
+	switch (v->type) {
+	case JKEY_MISSING: return 4;
+	case JKEY_FALSE: return 5;
+	case JKEY_TRUE: return 4;
+	case JKEY_STR: case JKEY_DATE: return (size_t)v->len + 2;
+	default: return v->len;
+	}
+}
+static void raw_put(const jkey_val *v, char *b)
+{
+	switch (v->type) {
+	case JKEY_MISSING: memcpy(b, "null", 4); break;
+	case JKEY_FALSE: memcpy(b, "false", 5); break;
+	case JKEY_TRUE: memcpy(b, "true", 4); break;
+	case JKEY_STR: case JKEY_DATE:
+		b[0] = '"';
+		memcpy(b + 1, v->p, v->len);
+		b[v->len + 1] = '"';
+		break;
+	default: memcpy(b, v->p, v->len);
+	}
+}
+
+static const jkey_spec tkey = { .n = 1, .path = { "t" } };
+
+/* Sets F from RAW (the time value's JSON text, N bytes), ID and LEAF.
+ * Returns 0, or -1 (ENOMEM, or RAW is no JSON value). */
+static int first_set(struct first *f, const char *raw, size_t n, const char *id, size_t idlen,
+                     uint64_t leaf)
+{
+	char *t = malloc(n + 6), *i = malloc(idlen + 1);
+	jkey_val v;
+	if (!t || !i)
+		goto fail;
+	memcpy(t, "{\"t\":", 5);
+	memcpy(t + 5, raw, n);
+	t[n + 5] = '}';
+	if (jkey_extract(&tkey, t, n + 6, &v, NULL) != JKEY_OK)
+		goto fail;
+	memcpy(i, id, idlen);
+	i[idlen] = 0;
+	free(f->tline);
+	free(f->id);
+	*f = (struct first){ t, n + 6, v, i, idlen, leaf };
+	return 0;
+fail:
+	free(t);
+	free(i);
+	return -1;
+}
+
+/* Order of first sightings: time, then _id, then the leaf's place. */
+static int first_cmp(const struct first *a, const struct first *b)
+{
+	int c = jkey_cmp_val(&a->t, &b->t, 0);
+	if (c)
+		return c;
+	c = memcmp(a->id, b->id, a->idlen < b->idlen ? a->idlen : b->idlen);
+	if (c)
+		return c;
+	if (a->idlen != b->idlen)
+		return a->idlen < b->idlen ? -1 : 1;
+	return a->leaf < b->leaf ? -1 : a->leaf > b->leaf;
+}
+
 /* jflat callback: one leaf, accounted as osdown's pass 1 does. */
 static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
                    const char *v, size_t len)
@@ -142,12 +229,26 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 		i = guess;
 	if (i < 0)
 		i = colstats_find(s, name, nlen);
+	s->leaf++;
 	if (i < 0) {
-		if (!col_add(s, name, nlen)) {
+		struct col *n = col_add(s, name, nlen);
+		if (!n) {
 			s->nomem = 1;
 			return 1;
 		}
 		i = (long)s->ncols - 1;
+		if (s->keys) {
+			char raw[4096];
+			size_t rl = raw_len(&s->keys[0]);
+			/* A time value too long to keep: order unknown. */
+			if (rl > sizeof raw)
+				s->keyed = 0;
+			else {
+				raw_put(&s->keys[0], raw);
+				if (first_set(&n->first, raw, rl, s->keys[1].p, s->keys[1].len, s->leaf) != 0)
+					s->keyed = 0;
+			}
+		}
 	}
 	if (s->prev < 0)
 		s->first = i;
@@ -165,12 +266,16 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	return 0;
 }
 
-int colstats_add_line(colstats *s, const char *line, size_t len)
+int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys)
 {
 	if (strspn(line, " \t\r") >= len)
 		return 0;
 	s->gen++;
 	s->prev = -1;
+	s->keys = keys;
+	s->leaf = 0;
+	if (!keys)
+		s->keyed = 0;
 	int jr = jflat_line(s->jf, line, len, on_leaf, s);
 	if (s->nomem || jr == JFLAT_ERR_NOMEM) {
 		snprintf(s->err, sizeof s->err, "out of memory");
@@ -213,6 +318,9 @@ static void put(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = 0;
 }
 
+/* A string literal, without its NUL. */
+#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+
 static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct buf *b, const char *fmt, ...)
 {
@@ -229,7 +337,7 @@ static void putf(struct buf *b, const char *fmt, ...)
 static void put_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	put(b, "\"", 1);
+	PUTS(b, "\"");
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		size_t k = csv_utf8_len((const unsigned char *)s + i, n - i);
@@ -248,17 +356,17 @@ static void put_str(struct buf *b, const char *s, size_t n)
 		}
 		i += k;
 	}
-	put(b, "\"", 1);
+	PUTS(b, "\"");
 }
 
 #define TF(x) ((x) ? "true" : "false")
 
-static void put_col(struct buf *b, const struct col *c)
+static void put_col(struct buf *b, const struct col *c, int keyed)
 {
 	struct coltype_state st;
 	coltype_get_state(c->type, &st);
 	enum coltype_kind k = coltype_kind(c->type);
-	put(b, "{\"name\":", 8);
+	PUTS(b, "{\"name\":");
 	put_str(b, c->name, c->len);
 	putf(b, ",\"type\":\"%s\",\"present\":%llu,\"values\":%llu,\"null\":%s,\"empty\":%s,"
 	     "\"max_len\":%zu,", coltype_name(k), (unsigned long long)c->present,
@@ -268,39 +376,48 @@ static void put_col(struct buf *b, const struct col *c)
 	     TF(st.saw_str), TF(st.saw_arr));
 	putf(b, "\"int\":%s,\"f64\":%s,\"f32\":%s,\"ts\":%s,", TF(st.all_int), TF(st.f64_ok),
 	     TF(st.f32_ok), TF(st.ts_ok));
-	putf(b, "\"neg\":%s,\"min\":%lld,\"max\":%llu,\"cat\":", TF(st.has_neg),
+	putf(b, "\"neg\":%s,\"min\":%lld,\"max\":%llu,", TF(st.has_neg),
 	     (long long)st.min_neg, (unsigned long long)st.max_pos);
+	if (keyed) {
+		PUTS(b, "\"first\":{\"t\":");
+		put_str(b, c->first.tline + 5, c->first.tlen - 6);
+		PUTS(b, ",\"id\":");
+		put_str(b, c->first.id, c->first.idlen);
+		putf(b, ",\"leaf\":%llu},", (unsigned long long)c->first.leaf);
+	}
+	PUTS(b, "\"cat\":");
 	if (!st.cat_ok) {
-		put(b, "null}", 5);
+		PUTS(b, "null}");
 		return;
 	}
-	put(b, "[", 1);
+	PUTS(b, "[");
 	const char *v;
 	size_t len, pos = 0;
 	for (int first = 1; coltype_dict_next(c->type, &pos, &v, &len); first = 0) {
 		if (!first)
-			put(b, ",", 1);
+			PUTS(b, ",");
 		put_str(b, v, len);
 	}
-	put(b, "]}", 2);
+	PUTS(b, "]}");
 }
 
 char *colstats_json(const colstats *s, size_t *len)
 {
 	struct buf b = { 0 };
 	putf(&b, "{\"format\":\"" FORMAT "\",\"rows\":%llu,\"category_max\":%zu,"
-	     "\"category_bytes\":%d,", (unsigned long long)s->rows, s->category_max, CAT_BYTES);
+	     "\"category_bytes\":%d,\"keyed\":%s,", (unsigned long long)s->rows, s->category_max,
+	     CAT_BYTES, TF(s->keyed));
 	size_t head = b.len;
-	put(&b, "\"exact\":true,\"columns\":[", 24);
+	PUTS(&b, "\"exact\":true,\"columns\":[");
 	for (size_t i = 0; i < s->ncols && !b.inexact; i++) {
 		if (i)
-			put(&b, ",", 1);
-		put_col(&b, &s->cols[i]);
+			PUTS(&b, ",");
+		put_col(&b, &s->cols[i], s->keyed);
 	}
-	put(&b, "]}", 2);
+	PUTS(&b, "]}");
 	if (b.inexact && !b.nomem) {
 		b.len = head;
-		put(&b, "\"exact\":false,\"columns\":[]}", 27);
+		PUTS(&b, "\"exact\":false,\"columns\":[]}");
 	}
 	if (b.nomem) {
 		free(b.p);
@@ -349,9 +466,22 @@ static int get_bool(yajl_val obj, const char *key, int *b)
 	return 0;
 }
 
-/* Merges one column object.  0, or -1 with ERR filled. */
-static int merge_col(colstats *s, yajl_val o, char *err, size_t errlen)
+/* Merges one column object (KEYED: with its first sighting).  0, or -1
+ * with ERR filled. */
+static int merge_col(colstats *s, yajl_val o, int keyed, char *err, size_t errlen)
 {
+	const char *pt[] = { "first", "t", NULL }, *pi[] = { "first", "id", NULL };
+	const char *pl[] = { "first", "leaf", NULL };
+	yajl_val ft = keyed ? yajl_tree_get(o, pt, yajl_t_string) : NULL;
+	yajl_val fi = keyed ? yajl_tree_get(o, pi, yajl_t_string) : NULL;
+	yajl_val fl = keyed ? yajl_tree_get(o, pl, yajl_t_number) : NULL;
+	struct first f = { 0 };
+	if (keyed && (!ft || !fi || !fl || !YAJL_IS_INTEGER(fl) ||
+		      first_set(&f, ft->u.string, strlen(ft->u.string), fi->u.string,
+				strlen(fi->u.string), (uint64_t)YAJL_GET_INTEGER(fl)) != 0)) {
+		snprintf(err, errlen, "a column's first sighting is incomplete");
+		return -1;
+	}
 	struct coltype_state st;
 	uint64_t present, max_len;
 	yajl_val name = member(o, "name"), cat = member(o, "cat");
@@ -374,8 +504,18 @@ static int merge_col(colstats *s, yajl_val o, char *err, size_t errlen)
 	long i = colstats_find(s, n, nlen);
 	struct col *c = i >= 0 ? &s->cols[i] : col_add(s, n, nlen);
 	if (!c) {
+		free(f.tline);
+		free(f.id);
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (keyed && (i < 0 || first_cmp(&f, &c->first) < 0)) {
+		free(c->first.tline);
+		free(c->first.id);
+		c->first = f;
+	} else {
+		free(f.tline);
+		free(f.id);
 	}
 	coltype_merge_state(c->type, &st);
 	c->present += present;
@@ -396,6 +536,26 @@ static int merge_col(colstats *s, yajl_val o, char *err, size_t errlen)
 	return 0;
 }
 
+static int col_first_cmp(const void *a, const void *b)
+{
+	const struct col *x = a, *y = b;
+	return first_cmp(&x->first, &y->first);
+}
+
+/* Puts the columns in the order of their first sighting (what one pass
+ * over the chunks merged by time and _id would see). */
+static int sort_cols(colstats *s)
+{
+	qsort(s->cols, s->ncols, sizeof *s->cols, col_first_cmp);
+	memset(s->hash, 0xff, s->hash_cap * sizeof *s->hash);
+	for (size_t i = 0; i < s->ncols; i++) {
+		hash_put(s->hash, s->hash_cap, s->cols[i].hash, i);
+		s->cols[i].succ = -1;
+	}
+	s->first = s->prev = -1;
+	return 0;
+}
+
 int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 {
 	char perr[256];
@@ -411,7 +571,7 @@ int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 		cs = root;
 	yajl_val fmt = member(cs, "format"), cols = member(cs, "columns");
 	uint64_t rows, cmax, cbytes;
-	int exact;
+	int exact, keyed = 0;
 	if (!YAJL_IS_OBJECT(cs) || !fmt) {
 		snprintf(err, errlen, "no column statistics (fetched by an older osfetch, or --no-sort?)");
 		goto out;
@@ -436,10 +596,18 @@ int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 			 "fewer than the %zu asked for", (unsigned long long)cmax, s->category_max);
 		goto out;
 	}
+	if (get_bool(cs, "keyed", &keyed) != 0)
+		keyed = 0;
+	if (!keyed)
+		s->keyed = 0;
 	for (size_t i = 0; i < YAJL_GET_ARRAY(cols)->len; i++)
-		if (merge_col(s, YAJL_GET_ARRAY(cols)->values[i], err, errlen) != 0)
+		if (merge_col(s, YAJL_GET_ARRAY(cols)->values[i], s->keyed, err, errlen) != 0)
 			goto out;
 	s->rows += rows;
+	if (s->keyed && sort_cols(s) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	rc = 0;
 out:
 	yajl_tree_free(root);

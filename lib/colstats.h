@@ -4,25 +4,34 @@
  * chunk in its .meta sidecar, and the schema of many chunks is then a
  * reduce over those (milliseconds, no data read) instead of a pass.
  *
- * Columns are kept in first-seen order; merging statistics appends the
- * columns new to the result in their own order, so merging the chunks of a
- * run in output order gives the order a pass over their concatenation
- * gives.  Types are decided by coltype from the merged states, so a merge
+ * Columns are kept in first-seen order.  Lines may come with their sort
+ * keys (the time value and _id, as osfetch's local sort hands them on):
+ * then each column also records where it was first seen (time, _id, the
+ * leaf's place in the row), and merged statistics put their columns in
+ * that order, which is the first-seen order of one pass over the chunks
+ * merged by time then _id, whatever the slicing or the order the chunks
+ * are merged in.  Without keys (any line or chunk), merging appends the
+ * columns new to the result in their own order: the order of a pass over
+ * the inputs concatenated in merge order.  Types are decided by coltype from the merged states, so a merge
  * of chunks' statistics types every column as one pass over all their
  * lines would (the category dictionary is kept up to the category cap).
  *
  * JSON form (the "colstats" member of an osfetch .meta, one line):
  *   {"format":"osdl-colstats/1","rows":N,"category_max":N,
- *    "category_bytes":N,"exact":true,
+ *    "category_bytes":N,"keyed":true,"exact":true,
  *    "columns":[{"name":"geo.lat","type":"float64","present":N,"values":N,
  *      "null":false,"empty":false,"max_len":N,"bool":false,"num":true,
  *      "str":false,"arr":false,"int":false,"f64":true,"f32":false,
- *      "ts":false,"neg":false,"min":0,"max":0,"cat":["a","b"] or null}, ...]}
+ *      "ts":false,"neg":false,"min":0,"max":0,
+ *      "first":{"t":"\"2024-03-01T00:00:00.000Z\"","id":"x","leaf":3},
+ *      "cat":["a","b"] or null}, ...]}
  * present: rows that have the column; values: non-null values (each
  * occurrence); null/empty: an explicit null / an empty string was seen;
  * max_len: longest value text in bytes; bool..max: the coltype state;
  * cat: the dictionary, null once the column cannot be a category; type:
- * this chunk's own type (informational).  "exact" is false (and columns
+ * this chunk's own type (informational); first (only when keyed): the time
+ * value's JSON text, the _id and the leaf number (1-based) in the row where
+ * the column was first seen.  "exact" is false (and columns
  * empty) when a name or dictionary value is not valid UTF-8 or holds a NUL
  * byte, which this form does not carry byte for byte: such statistics
  * cannot be merged (osdown falls back to reading the data).
@@ -36,6 +45,7 @@
 #include <stdint.h>
 
 #include "coltype.h"
+#include "jkey.h"
 
 /* osdown's default --category-max, and what osfetch records with. */
 #define COLSTATS_CATEGORY_MAX 1000
@@ -48,9 +58,11 @@ colstats *colstats_new(size_t category_max);
 void colstats_free(colstats *s); /* NULL is fine */
 
 /* Accounts for one NDJSON line (LEN bytes, no newline; blank lines are
- * skipped as osdown skips them).  Returns 0, or -1 with colstats_error()
- * set: not a JSON object, or ENOMEM. */
-int colstats_add_line(colstats *s, const char *line, size_t len);
+ * skipped as osdown skips them).  KEYS: the line's time value and _id
+ * (chunksort_emit's), or NULL, which makes the statistics unkeyed.  Lines
+ * must come in key order.  Returns 0, or -1 with colstats_error() set: not
+ * a JSON object, or ENOMEM. */
+int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys);
 
 /* The JSON form above, malloc'd and NUL-terminated (*LEN bytes); the
  * caller frees it.  NULL on ENOMEM. */

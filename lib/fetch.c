@@ -500,14 +500,14 @@ out:
 
 /* chunksort_finish's output: the chunk file, and its column statistics
  * in the file's order. */
-static int write_line(const char *line, size_t len, void *ud)
+static int write_line(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	struct run *r = ud;
 	if (lzio_write(r->w, line, len) != 0 || lzio_write(r->w, "\n", 1) != 0) {
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
-	if (colstats_add_line(r->stats, line, len) != 0) {
+	if (colstats_add_line(r->stats, line, len, keys) != 0) {
 		r->out_errno = 0;
 		return -1;
 	}
@@ -516,7 +516,8 @@ static int write_line(const char *line, size_t len, void *ud)
 
 /* --no-sort: the column statistics of the finished temporary file, read
  * back (its lines were written as they came, a lost PIT page included
- * until it was cut off).  Returns 0 or an exit code with ERR set. */
+ * until it was cut off); unkeyed, the lines are not in time order.
+ * Returns 0 or an exit code with ERR set. */
 static int stats_from_file(struct run *r)
 {
 	char *line;
@@ -527,7 +528,7 @@ static int stats_from_file(struct run *r)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
 				   publish_temp_path(r->pub), strerror(errno));
 	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
-		if (colstats_add_line(r->stats, line, len) != 0) {
+		if (colstats_add_line(r->stats, line, len, NULL) != 0) {
 			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: %s",
 					 colstats_error(r->stats));
 			break;

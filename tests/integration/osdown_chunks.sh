@@ -36,6 +36,20 @@ xargs -P 2 -I{} osdown --schema-in reduced.json --no-header -o {}.csv {} <list 2
 { osdown --schema-in reduced.json </dev/null 2>/dev/null; sed 's/$/.csv/' list | xargs cat; } >parts.csv
 t_same_file "header + chunks converted in parallel with --no-header = the whole" parts.csv all.csv
 
+# Sliced: each day in 3 slices.  Reduced in any list order, the statistics
+# give the unsliced schema (columns by first sighting in time, then _id),
+# and osmerge | osdown with it gives the unsliced CSV.
+osplan --offline -i 'logs-%Y.%m.%d' -f 2024-02-28T00:00:00.000Z -t 2024-03-03T00:00:00.000Z -s 1d |
+	while read -r i f t; do for k in 2 0 1; do echo "$i $f $t $k/3"; done; done >splan
+xargs -P 2 -L 1 osfetch -d cache <splan >spaths 2>>fetch.err
+t_eq "12 slices fetched" "$(wc -l <spaths | tr -d ' ')" 12
+t_run "reduce the slices' statistics (slice 2 first)" 0 '' osdown --schema-from-meta --schema-only \
+	--files-from spaths -o all.csv --schema sliced.json
+t_same_file "slices: the reduced schema is the unsliced two passes' schema" sliced.json two.json
+osmerge -k @timestamp -k _id --sorted-keys 1 --files-from spaths |
+	osdown --schema-in sliced.json -o sliced.csv 2>/dev/null
+t_same_file "slices: osmerge | osdown --schema-in = the unsliced CSV" sliced.csv all.csv
+
 # A schema that cannot hold a value: http.status as int8 (it has 200, 404...).
 python3 -c 'import json
 s = json.load(open("reduced.json"))

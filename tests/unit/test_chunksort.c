@@ -13,9 +13,15 @@ struct out {
 	size_t len, cap;
 };
 
-static int collect(const char *line, size_t len, void *ud)
+static int keys_ok = 1;
+
+static int collect(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	struct out *o = ud;
+	/* The keys handed on are the line's own _id and time. */
+	if (keys && (keys[1].len != 7 || memcmp(keys[1].p, line + 8, 7) != 0 ||
+		     (keys[0].type != JKEY_MISSING && !memmem(line, len, keys[0].p, keys[0].len))))
+		keys_ok = 0;
 	if (o->len + len + 1 > o->cap) {
 		o->cap = (o->len + len + 1) * 2;
 		o->buf = realloc(o->buf, o->cap);
@@ -54,7 +60,7 @@ static char *run(size_t memory, unsigned n, unsigned mult, xsort_tmp *tmp, struc
 		printf("# finish: %s\n", chunksort_error(cs));
 	chunksort_stats(cs, st);
 	chunksort_free(cs);
-	collect("", 0, &out);
+	collect("", 0, NULL, &out);
 	out.buf[out.len - 1] = 0;
 	return out.buf;
 }
@@ -83,6 +89,7 @@ int main(void)
 	char *got = run(64 << 10, n, 13, tmp, &st);
 	test_cond("64K budget: runs spilled and merged in passes", st.runs > 2 && st.passes > 0);
 	test_cond("64K budget: the same bytes", strcmp(got, want) == 0);
+	test_cond("each line's keys handed on with it, in memory and merged", keys_ok);
 	free(got);
 
 	/* Paged: a lost page's lines are dropped, spilled or not. */
@@ -104,7 +111,7 @@ int main(void)
 		}
 		chunksort_finish(cs, collect, &out);
 		chunksort_stats(cs, &st);
-		collect("", 0, &out);
+		collect("", 0, NULL, &out);
 		out.buf[out.len - 1] = 0;
 		test_cond(memory < (1 << 20) ? "paged, spilled: lost pages dropped" : "paged, in memory: lost pages dropped",
 			  strcmp(out.buf, want) == 0 && (memory > (1 << 20) || st.runs > 0));
