@@ -546,6 +546,8 @@ static int col_first_cmp(const void *a, const void *b)
  * over the chunks merged by time and _id would see). */
 static int sort_cols(colstats *s)
 {
+	if (s->ncols == 0)
+		return 0; /* nothing allocated yet */
 	qsort(s->cols, s->ncols, sizeof *s->cols, col_first_cmp);
 	memset(s->hash, 0xff, s->hash_cap * sizeof *s->hash);
 	for (size_t i = 0; i < s->ncols; i++) {
