@@ -557,7 +557,8 @@ int down_use_stats(down *d, const struct colstats *s)
 		if (k >= 0)
 			colstats_col(s, (size_t)k, &sc);
 		else /* a listed field never seen: an all-null string column */
-			sc = (struct colstats_col){ d->fields[i], strlen(d->fields[i]), COLTYPE_STRING, 1, 0, 0, 0, 0 };
+			sc = (struct colstats_col){ d->fields[i], strlen(d->fields[i]), COLTYPE_STRING,
+			                            colstats_rows(s) > 0, 0, 0, 0, 0 };
 		if (!given_col(d, sc.name, sc.name_len, sc.kind, sc.nullable, sc.has_empty))
 			return fail(d, OSDL_EXIT_FAIL, "out of memory");
 	}
