@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "colstats.h"
+#include "colstats.h" /* COLSTATS_CATEGORY_MAX */
 #include "down.h"
 #include "log.h"
 #include "lzio.h"
@@ -147,48 +147,6 @@ static int publish(int fd, char *tmp, const char *final, const char *path)
 	return 0;
 }
 
-/* Reads the --files-from list into o->inputs (blank lines skipped).
- * Returns 0 or -1 (logged). */
-static int read_list(struct opts *o)
-{
-	int is_stdin = strcmp(o->files_from, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(o->files_from, "r");
-	char *line = NULL;
-	size_t cap = 0, lcap = 0;
-	ssize_t n;
-	if (!f) {
-		log_errno("%s", o->files_from);
-		return -1;
-	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = 0;
-		if (n == 0)
-			continue;
-		if (o->nlisted == lcap) {
-			lcap = lcap ? lcap * 2 : 64;
-			char **l = realloc(o->listed, lcap * sizeof *l);
-			if (!l)
-				break;
-			o->listed = l;
-		}
-		if (!(o->listed[o->nlisted] = strdup(line)))
-			break;
-		o->nlisted++;
-	}
-	int bad = ferror(f) || n >= 0;
-	free(line);
-	if (!is_stdin)
-		fclose(f);
-	if (bad) {
-		log_error("%s: cannot read the list", o->files_from);
-		return -1;
-	}
-	o->inputs = o->listed;
-	o->ninputs = (int)o->nlisted;
-	return 0;
-}
-
 /* The columns without pass 1: from --schema-in or the inputs' .meta
  * statistics.  Returns an exit code (logged). */
 static int given_columns(down *d, const struct opts *o)
@@ -206,26 +164,7 @@ static int given_columns(down *d, const struct opts *o)
 		rc = down_use_schema(d, cols, n);
 		schema_cols_free(cols, n);
 	} else {
-		colstats *s = colstats_new(o->d.category_max);
-		if (!s) {
-			log_error("out of memory");
-			return OSDL_EXIT_FAIL;
-		}
-		rc = OSDL_EXIT_OK;
-		for (int i = 0; i < o->ninputs && !rc; i++) {
-			char meta[PATH_MAX + 8];
-			snprintf(meta, sizeof meta, "%s.meta", o->inputs[i]);
-			errno = 0;
-			if (colstats_merge_file(s, meta, err, sizeof err) != 0) {
-				log_error("%s", err);
-				rc = errno == ENOENT || errno == EACCES ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
-			}
-		}
-		if (!rc)
-			rc = down_use_stats(d, s);
-		colstats_free(s);
-		if (rc)
-			return rc;
+		rc = down_use_meta(d);
 	}
 	if (rc)
 		log_error("%s", down_error(d));
@@ -325,8 +264,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		log_error("--schema-only needs --schema FILE");
 		return OSDL_EXIT_USAGE;
 	}
-	if (o->files_from && read_list(o) != 0)
-		return OSDL_EXIT_IO;
+	if (o->files_from) {
+		if ((rc = cli_read_list(o->files_from, &o->listed, &o->nlisted, err, sizeof err)) != 0) {
+			log_error("%s", err);
+			return rc;
+		}
+		o->inputs = o->listed;
+		o->ninputs = (int)o->nlisted;
+	}
 	int stdins = o->ninputs == 0 && !o->files_from;
 	for (int i = 0; i < o->ninputs; i++)
 		stdins += strcmp(o->inputs[i], "-") == 0;
@@ -485,9 +430,7 @@ out:
 	if (schema_fd >= 0)
 		close(schema_fd);
 	down_free(d);
-	for (size_t i = 0; i < o.nlisted; i++)
-		free(o.listed[i]);
-	free(o.listed);
+	cli_free_list(o.listed, o.nlisted);
 	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
 	log_close_file();
 	return rc;

@@ -567,6 +567,30 @@ int down_use_stats(down *d, const struct colstats *s)
 	return OSDL_EXIT_OK;
 }
 
+int down_use_meta(down *d)
+{
+	char err[1024], meta[4096];
+	int rc = OSDL_EXIT_OK;
+	colstats *s = colstats_new(d->o.category_max);
+	if (!s)
+		return fail(d, OSDL_EXIT_FAIL, "out of memory");
+	for (int i = 0; i < d->ninputs && !rc; i++) {
+		if (strcmp(d->inputs[i], "-") == 0 ||
+		    (size_t)snprintf(meta, sizeof meta, "%s.meta", d->inputs[i]) >= sizeof meta) {
+			rc = fail(d, OSDL_EXIT_USAGE, "%s: not a chunk file with a .meta", d->inputs[i]);
+			break;
+		}
+		errno = 0;
+		if (colstats_merge_file(s, meta, err, sizeof err) != 0)
+			rc = fail(d, errno == ENOENT || errno == EACCES || errno == EIO ? OSDL_EXIT_IO
+			          : OSDL_EXIT_DATA, "%s", err);
+	}
+	if (!rc)
+		rc = down_use_stats(d, s);
+	colstats_free(s);
+	return rc;
+}
+
 uint64_t down_rows(const down *d) { return d->rows; }
 uint64_t down_in_bytes(const down *d) { return d->in_bytes; }
 uint64_t down_out_bytes(const down *d) { return d->out_bytes; }

@@ -72,6 +72,10 @@ struct schema_col;
 struct colstats;
 int down_use_schema(down *d, const struct schema_col *cols, size_t n);
 int down_use_stats(down *d, const struct colstats *s);
+/* down_use_stats() with the statistics of every input's INPUT.meta (osfetch
+ * chunk files) merged in input order.  OSDL_EXIT_IO when a .meta cannot be
+ * read, OSDL_EXIT_DATA when it holds no usable statistics (colstats.h). */
+int down_use_meta(down *d);
 
 /* After pass 1 (or down_use_*): the output columns in order; rows: those
  * of pass 1, the statistics' or, with a schema, those down_write wrote. */
