@@ -109,6 +109,14 @@ int main(void)
 	test_cond("jflat: one flattener, good and bad lines in turn", seq_ok);
 	jflat_free(sf);
 
+	/* A line inside a larger buffer: nothing past LEN is read. */
+	static const char buf[] = "{\"a\":1} \n{\"b\":2}\n";
+	jflat *bf = jflat_new(NULL);
+	struct acc ba = { "", 0 };
+	test_cond("jflat: a line that is not NUL-terminated (whitespace, then more lines)",
+	          jflat_line(bf, buf, 8, leaf, &ba) == JFLAT_OK && strcmp(ba.s, "a=N:1") == 0);
+	jflat_free(bf);
+
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);
 	int calls = 0;
