@@ -256,12 +256,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
-	if (!o.no_sort && !(spill_tmp = o.fetch.tmp = xsort_tmp_new(o.tmpdir))) {
-		log_errno("cannot make a temporary directory in %s",
-			  o.tmpdir ? o.tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-		rc = OSDL_EXIT_IO;
-		goto out;
-	}
+	/* Made by the first chunk that spills, so that a chunk that fits in
+	 * --memory leaves nothing behind, even after SIGKILL. */
+	o.fetch.tmp = &spill_tmp;
+	o.fetch.tmpdir = o.tmpdir;
 	sig_install(emergency_cleanup);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {

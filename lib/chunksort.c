@@ -121,8 +121,7 @@ chunksort *chunksort_new(const struct chunksort_opts *o)
 static void drop_runs(chunksort *cs)
 {
 	for (size_t i = 0; i < cs->nruns; i++) {
-		if (cs->o.tmp)
-			xsort_tmp_remove(cs->o.tmp, cs->runs[i]);
+		xsort_tmp_remove(*cs->o.tmp, cs->runs[i]); /* runs exist: so does *tmp */
 		free(cs->runs[i]);
 	}
 	cs->nruns = 0;
@@ -165,6 +164,11 @@ static int write_run(chunksort *cs, const struct rec *recs, size_t n)
 	lzio_writer *w = NULL;
 	if (!cs->o.tmp)
 		return fail(cs, CHUNKSORT_EIO, "no temporary directory to spill sorted runs into");
+	if (!*cs->o.tmp && !(*cs->o.tmp = xsort_tmp_new(cs->o.tmpdir))) {
+		const char *d = cs->o.tmpdir ? cs->o.tmpdir : getenv("TMPDIR");
+		return fail(cs, CHUNKSORT_EIO, "cannot make a temporary directory in %s: %s",
+			    d && *d ? d : "/tmp", strerror(errno));
+	}
 	if (cs->nruns == cs->runcap) {
 		size_t cap = cs->runcap ? cs->runcap * 2 : 16;
 		char **r = realloc(cs->runs, cap * sizeof *r);
@@ -173,13 +177,13 @@ static int write_run(chunksort *cs, const struct rec *recs, size_t n)
 		cs->runs = r;
 		cs->runcap = cap;
 	}
-	int fd = xsort_tmp_create(cs->o.tmp, path, sizeof path);
+	int fd = xsort_tmp_create(*cs->o.tmp, path, sizeof path);
 	if (fd < 0)
 		return fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
-			    xsort_tmp_dir(cs->o.tmp), strerror(errno));
+			    xsort_tmp_dir(*cs->o.tmp), strerror(errno));
 	if (!(cs->runs[cs->nruns] = strdup(path))) {
 		close(fd);
-		xsort_tmp_remove(cs->o.tmp, path);
+		xsort_tmp_remove(*cs->o.tmp, path);
 		return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
 	}
 	cs->nruns++;
@@ -313,7 +317,7 @@ static int kerr(chunksort *cs, const struct kmerge_err *e)
 static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit, void *ud)
 {
 	struct kmerge_opts ko = { .keys = &cs->ks, .max_line = cs->o.max_line, .fanin = k,
-				  .tmp = cs->o.tmp };
+				  .tmp = *cs->o.tmp };
 	struct kmerge_stats kst = { 0 };
 	struct kmerge_err ke = { 0 };
 	struct merge m = { calloc(k, sizeof *m.rd), calloc(k, sizeof *m.line),
@@ -376,10 +380,10 @@ static int to_writer(const char *line, size_t len, const jkey_val *keys, void *u
 static int merge_pass(chunksort *cs, size_t k)
 {
 	char path[4400];
-	int fd = xsort_tmp_create(cs->o.tmp, path, sizeof path);
+	int fd = xsort_tmp_create(*cs->o.tmp, path, sizeof path);
 	if (fd < 0)
 		return fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
-			    xsort_tmp_dir(cs->o.tmp), strerror(errno));
+			    xsort_tmp_dir(*cs->o.tmp), strerror(errno));
 	char *p = strdup(path);
 	lzio_writer *w = lzio_writer_new(fd, 1, 0);
 	int rc = -1;
@@ -397,7 +401,7 @@ static int merge_pass(chunksort *cs, size_t k)
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
-		xsort_tmp_remove(cs->o.tmp, cs->runs[i]);
+		xsort_tmp_remove(*cs->o.tmp, cs->runs[i]);
 		free(cs->runs[i]);
 	}
 	memmove(cs->runs, cs->runs + k, (cs->nruns - k) * sizeof *cs->runs);
@@ -411,7 +415,7 @@ out:
 	if (close(fd) != 0 && rc == 0)
 		rc = fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
 	if (p) {
-		xsort_tmp_remove(cs->o.tmp, p);
+		xsort_tmp_remove(*cs->o.tmp, p);
 		free(p);
 	}
 	return rc;

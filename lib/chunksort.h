@@ -35,7 +35,10 @@
 struct chunksort_opts {
 	const char *time_field; /* dotted path of the sort key */
 	size_t memory;          /* budget in bytes; 0: CHUNKSORT_MEMORY_DEFAULT */
-	xsort_tmp *tmp;         /* where runs are spilled; not owned */
+	xsort_tmp **tmp;        /* where runs are spilled: *tmp, made under tmpdir
+				   on the first spill when NULL (so a chunk that
+				   fits makes no directory); the caller frees it */
+	const char *tmpdir;     /* NULL: $TMPDIR, else /tmp (xsort_tmp_new) */
 	size_t max_line;        /* longest line read back from a run; 0: 512 MiB */
 	int paged;              /* lines count only after chunksort_mark() */
 };

@@ -640,7 +640,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	r.parser = search_new(emit_doc, &r, 0);
 	r.stats = colstats_new(COLSTATS_CATEGORY_MAX);
 	if (query_sorted(q)) {
-		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, 0,
+		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, o.tmpdir, 0,
 					     engine_cache->method == ENGINE_PIT };
 		r.cs = chunksort_new(&co);
 	}

@@ -27,8 +27,10 @@ struct fetch_opts {
 	int max_failures;        /* transient failures + restarts per chunk; 0: 8, < 0: none */
 	int method;              /* enum engine_want: 0 (auto) takes the engine's choice */
 	size_t memory;           /* local sort budget; 0: CHUNKSORT_MEMORY_DEFAULT */
-	xsort_tmp *tmp;          /* where the local sort spills (not owned); needed
-				    unless the query is unsorted */
+	xsort_tmp **tmp;         /* where the local sort spills, made on the first
+				    spill (chunksort_opts.tmp); needed unless the
+				    query is unsorted; the caller frees *tmp */
+	const char *tmpdir;      /* NULL: $TMPDIR or /tmp */
 };
 
 #define FETCH_PAGE_DEFAULT 5000

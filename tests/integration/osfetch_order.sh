@@ -39,6 +39,10 @@ t_same_file "--memory 64K: the same file" "$(cat "$T/out")" "$A"
 t_eq "--memory 64K: runs were spilled and merged" \
 	"$(sed -n 's/.* (\([0-9]*\) runs spilled.*, \([0-9]*\) merge passes).*/\1 \2/p' "$T/err" | awk '{ print ($1 > 10 && $2 > 0) ? "yes" : $0 }')" yes
 t_eq "no spill file left" "$(find "$T/tmp" -type f | wc -l | tr -d ' ')" 0
+fetch "a chunk that fits makes no spill directory (--tmpdir missing)" "$T/c2" --tmpdir "$T/nonexistent"
+t_run "a chunk that spills into a missing --tmpdir" 6 "cannot make a temporary directory in .*/nonexistent" \
+	osfetch -d "$T/c3" --memory 64K --tmpdir "$T/nonexistent" "$IDX" $OSF_FROM $OSF_TO
+t_eq "nothing published" "$(find "$T/c3" -name '*.lz4' | wc -l | tr -d ' ')" 0
 
 # A scroll page lost mid-chunk: the chunk restarts on a new scroll.
 osf_proxy 'POST /_search/scroll@4=reset'

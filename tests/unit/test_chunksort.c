@@ -45,9 +45,9 @@ static int make_line(char *b, size_t n, unsigned i)
 
 /* Adds lines 0..N-1 in the order of PERM (a multiplier mod N) and returns
  * the sorted output. */
-static char *run(size_t memory, unsigned n, unsigned mult, xsort_tmp *tmp, struct chunksort_stats *st)
+static char *run(size_t memory, unsigned n, unsigned mult, xsort_tmp **tmp, struct chunksort_stats *st)
 {
-	struct chunksort_opts o = { "@timestamp", memory, tmp, 0, 0 };
+	struct chunksort_opts o = { .time_field = "@timestamp", .memory = memory, .tmp = tmp };
 	chunksort *cs = chunksort_new(&o);
 	struct out out = { 0 };
 	char line[512];
@@ -67,11 +67,11 @@ static char *run(size_t memory, unsigned n, unsigned mult, xsort_tmp *tmp, struc
 
 int main(void)
 {
-	xsort_tmp *tmp = xsort_tmp_new(NULL);
+	xsort_tmp *tmp = NULL; /* made by the first spill */
 	struct chunksort_stats st;
 	const unsigned n = 997; /* prime: every multiplier below is a permutation */
-	char *want = run(64 << 20, n, 1, tmp, &st);
-	test_cond("in memory: no run spilled", st.runs == 0 && st.lines == n);
+	char *want = run(64 << 20, n, 1, &tmp, &st);
+	test_cond("in memory: no run spilled, no directory made", st.runs == 0 && st.lines == n && !tmp);
 	/* Order: missing first, then by instant (equal instants written
 	 * differently are ties), ties by _id. */
 	int sorted = strncmp(want, "{\"_id\":\"id", 10) == 0 && strstr(want, "\"@timestamp\":null") < strstr(want, "2023-12-31");
@@ -81,20 +81,20 @@ int main(void)
 	test_cond("equal instants (Z, +00:00, -01:00) before the next millisecond", a && b && a < b);
 	int same = 1;
 	for (unsigned mult = 2; mult < 40; mult += 7) {
-		char *got = run(64 << 20, n, mult, tmp, &st);
+		char *got = run(64 << 20, n, mult, &tmp, &st);
 		same &= strcmp(got, want) == 0;
 		free(got);
 	}
 	test_cond("any arrival order: the same bytes", same);
-	char *got = run(64 << 10, n, 13, tmp, &st);
-	test_cond("64K budget: runs spilled and merged in passes", st.runs > 2 && st.passes > 0);
+	char *got = run(64 << 10, n, 13, &tmp, &st);
+	test_cond("64K budget: runs spilled and merged in passes", st.runs > 2 && st.passes > 0 && tmp);
 	test_cond("64K budget: the same bytes", strcmp(got, want) == 0);
 	test_cond("each line's keys handed on with it, in memory and merged", keys_ok);
 	free(got);
 
 	/* Paged: a lost page's lines are dropped, spilled or not. */
 	for (size_t memory = 64 << 10; memory <= (64 << 20); memory *= 1024) {
-		struct chunksort_opts o = { "@timestamp", memory, tmp, 0, 1 };
+		struct chunksort_opts o = { .time_field = "@timestamp", .memory = memory, .tmp = &tmp, .paged = 1 };
 		chunksort *cs = chunksort_new(&o);
 		struct out out = { 0 };
 		char line[512];
@@ -119,7 +119,7 @@ int main(void)
 		chunksort_free(cs);
 	}
 
-	struct chunksort_opts o = { "@timestamp", 0, tmp, 0, 0 };
+	struct chunksort_opts o = { .time_field = "@timestamp", .tmp = &tmp };
 	chunksort *cs = chunksort_new(&o);
 	test_cond("a line that is not JSON fails",
 		  chunksort_add(cs, "{\"_id\":", 7, "x}\n", 3) != 0 && chunksort_errkind(cs) == CHUNKSORT_EDATA);
