@@ -157,39 +157,47 @@ void chunksort_rewind(chunksort *cs)
 	cs->arena_len = cs->arena_mark;
 }
 
-/* Writes the lines of RECS[0..N) (sorted) as a new LZ4 run. */
+/* Writes the lines of RECS[0..N) (sorted) as a new LZ4 run.  The run is
+ * listed as soon as its file exists, so every exit path removes it. */
 static int write_run(chunksort *cs, const struct rec *recs, size_t n)
 {
 	char path[4400];
 	lzio_writer *w = NULL;
-	if (!cs->o.tmp)
-		return fail(cs, CHUNKSORT_EIO, "no temporary directory to spill sorted runs into");
+	int fd = -1, rc = -1;
+	if (!cs->o.tmp) {
+		fail(cs, CHUNKSORT_EIO, "no temporary directory to spill sorted runs into");
+		goto out;
+	}
 	if (!*cs->o.tmp && !(*cs->o.tmp = xsort_tmp_new(cs->o.tmpdir))) {
 		const char *d = cs->o.tmpdir ? cs->o.tmpdir : getenv("TMPDIR");
-		return fail(cs, CHUNKSORT_EIO, "cannot make a temporary directory in %s: %s",
-			    d && *d ? d : "/tmp", strerror(errno));
+		fail(cs, CHUNKSORT_EIO, "cannot make a temporary directory in %s: %s",
+		     d && *d ? d : "/tmp", strerror(errno));
+		goto out;
 	}
 	if (cs->nruns == cs->runcap) {
 		size_t cap = cs->runcap ? cs->runcap * 2 : 16;
 		char **r = realloc(cs->runs, cap * sizeof *r);
-		if (!r)
-			return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		if (!r) {
+			fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+			goto out;
+		}
 		cs->runs = r;
 		cs->runcap = cap;
 	}
-	int fd = xsort_tmp_create(*cs->o.tmp, path, sizeof path);
-	if (fd < 0)
-		return fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
-			    xsort_tmp_dir(*cs->o.tmp), strerror(errno));
+	if ((fd = xsort_tmp_create(*cs->o.tmp, path, sizeof path)) < 0) {
+		fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
+		     xsort_tmp_dir(*cs->o.tmp), strerror(errno));
+		goto out;
+	}
 	if (!(cs->runs[cs->nruns] = strdup(path))) {
-		close(fd);
 		xsort_tmp_remove(*cs->o.tmp, path);
-		return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		goto out;
 	}
 	cs->nruns++;
 	if (!(w = lzio_writer_new(fd, 1, 0))) {
-		close(fd);
-		return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (lzio_write(w, cs->arena + recs[i].off, recs[i].len + 1) != 0)
@@ -198,15 +206,15 @@ static int write_run(chunksort *cs, const struct rec *recs, size_t n)
 		goto io;
 	cs->st.runs++;
 	cs->st.spilled_bytes += lzio_written(w);
-	lzio_writer_free(w);
-	if (close(fd) != 0)
-		return fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
-	return 0;
+	rc = 0;
+	goto out;
 io:
 	fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+out:
 	lzio_writer_free(w);
-	close(fd);
-	return -1;
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+	return rc;
 }
 
 /* Sorts and spills the committed lines; the uncommitted ones move to the
