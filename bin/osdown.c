@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "colstats.h" /* COLSTATS_CATEGORY_MAX */
 #include "down.h"
 #include "log.h"
 #include "lzio.h"
@@ -23,15 +24,23 @@
 #include "schema.h"
 #include "sig.h"
 
-#define CATEGORY_MAX_DEFAULT 1000
 
 static const char usage_text[] =
 	"usage: osdown [-o FILE] [--schema FILE] [--fields LIST] [--delimiter C]\n"
 	"              [--array-sep S] [--category-max N] [--date-fields LIST]\n"
-	"              [--max-line N] [--log-level L] [--log-file FILE] [FILE...]\n"
+	"              [--max-line N] [--no-header] [--schema-in FILE | --schema-from-meta]\n"
+	"              [--schema-only] [--log-level L] [--log-file FILE]\n"
+	"              [--files-from LIST | FILE...]\n"
 	"       osdown -h|--help|-V|--version\n"
 	"  -o, --output FILE      write the CSV to FILE (default stdout)\n"
 	"      --schema FILE      write the schema sidecar (JSON) to FILE\n"
+	"      --schema-in FILE   one pass: columns and types from this schema; a value\n"
+	"                         it cannot hold is an error (exit 7)\n"
+	"      --schema-from-meta one pass: the schema reduced from each input's .meta\n"
+	"                         column statistics (osfetch chunk files)\n"
+	"      --schema-only      write only --schema, no CSV\n"
+	"      --no-header        rows only, no header line\n"
+	"      --files-from LIST  inputs from LIST, one path per line ('-': stdin)\n"
 	"      --fields LIST      only these columns, in this order (comma separated)\n"
 	"      --delimiter C      field delimiter: one character, or 'tab' (default ,)\n"
 	"      --array-sep S      join arrays of scalars with S instead of JSON text\n"
@@ -45,37 +54,70 @@ static const char usage_text[] =
 	"  -V, --version          print the version\n";
 
 struct opts {
-	const char *output, *schema;
+	const char *output, *schema, *schema_in, *files_from;
+	int from_meta, schema_only;
 	struct down_opts d;
 	char **inputs;
 	int ninputs;
+	char **listed;   /* --files-from paths (malloc'd), or NULL */
+	size_t nlisted;
 };
+
+/* The columns without pass 1: from --schema-in or the inputs' .meta
+ * statistics.  Returns an exit code (logged). */
+static int given_columns(down *d, const struct opts *o)
+{
+	char err[1024];
+	int rc;
+	if (o->schema_in) {
+		struct schema_col *cols = NULL;
+		size_t n = 0;
+		errno = 0;
+		if (schema_load(o->schema_in, &cols, &n, err, sizeof err) != 0) {
+			log_error("%s", err);
+			return errno == ENOENT || errno == EACCES ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
+		}
+		rc = down_use_schema(d, cols, n);
+		schema_cols_free(cols, n);
+	} else {
+		rc = down_use_meta(d);
+	}
+	if (rc)
+		log_error("%s", down_error(d));
+	return rc;
+}
 
 /* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
  * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_DATE_FIELDS, O_DELIMITER, O_FIELDS,
-	       O_MAX_LINE, O_SCHEMA };
+	       O_FILES_FROM, O_MAX_LINE, O_NO_HEADER, O_SCHEMA, O_SCHEMA_FROM_META, O_SCHEMA_IN,
+	       O_SCHEMA_ONLY };
 	static const struct option longopts[] = { /* sorted */
 		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
 		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
 		{ "date-fields", required_argument, NULL, O_DATE_FIELDS },
 		{ "delimiter", required_argument, NULL, O_DELIMITER },
 		{ "fields", required_argument, NULL, O_FIELDS },
+		{ "files-from", required_argument, NULL, O_FILES_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 		{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
+		{ "no-header", no_argument, NULL, O_NO_HEADER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "schema", required_argument, NULL, O_SCHEMA },
+		{ "schema-from-meta", no_argument, NULL, O_SCHEMA_FROM_META },
+		{ "schema-in", required_argument, NULL, O_SCHEMA_IN },
+		{ "schema-only", no_argument, NULL, O_SCHEMA_ONLY },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char err[1024];
 	int ch, rc;
 	o->d.delim = ',';
-	o->d.category_max = CATEGORY_MAX_DEFAULT;
+	o->d.category_max = COLSTATS_CATEGORY_MAX;
 	o->d.max_line = OSDL_MAX_LINE;
 	opterr = 0; /* one error line, ours */
 	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
@@ -99,6 +141,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case O_FIELDS: o->d.fields = optarg; break;
+		case O_FILES_FROM: o->files_from = optarg; break;
+		case O_NO_HEADER: o->d.no_header = 1; break;
+		case O_SCHEMA_FROM_META: o->from_meta = 1; break;
+		case O_SCHEMA_IN: o->schema_in = optarg; break;
+		case O_SCHEMA_ONLY: o->schema_only = 1; break;
 		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
 			if ((rc = cli_option(ch, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
 				break;
@@ -121,9 +168,33 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
-	int stdins = o->ninputs == 0;
+	if (o->files_from && o->ninputs) {
+		log_error("--files-from and FILE arguments exclude each other");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->schema_in && o->from_meta) {
+		log_error("--schema-in and --schema-from-meta exclude each other");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->schema_only && !o->schema) {
+		log_error("--schema-only needs --schema FILE");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->files_from) {
+		if ((rc = cli_read_list(o->files_from, &o->listed, &o->nlisted, err, sizeof err)) != 0) {
+			log_error("%s", err);
+			return rc;
+		}
+		o->inputs = o->listed;
+		o->ninputs = (int)o->nlisted;
+	}
+	int stdins = o->ninputs == 0 && !o->files_from;
 	for (int i = 0; i < o->ninputs; i++)
 		stdins += strcmp(o->inputs[i], "-") == 0;
+	if (o->from_meta && stdins) {
+		log_error("--schema-from-meta needs chunk files with their .meta, not stdin");
+		return OSDL_EXIT_USAGE;
+	}
 	if (stdins > 1) {
 		log_error("stdin ('-') can be read only once");
 		return OSDL_EXIT_USAGE;
@@ -158,14 +229,49 @@ static int write_schema(down *d, const struct opts *o, int fd)
 	return rc;
 }
 
+/* Opens PATH as an output through lib/publish into *P.  Returns 0 or
+ * OSDL_EXIT_IO (logged). */
+static int open_output(const char *path, publish **p)
+{
+	char perr[PATH_MAX + 128];
+	if (!(*p = publish_open(path, perr, sizeof perr))) {
+		log_error("%s", perr);
+		return OSDL_EXIT_IO;
+	}
+	return 0;
+}
+
+/* Publishes *P (NULL is fine): complete under its name, or absent. */
+static int commit_output(publish **p)
+{
+	char perr[PATH_MAX + 128];
+	publish *q = *p;
+	*p = NULL;
+	if (q && publish_commit(q, NULL, perr, sizeof perr) != 0) {
+		log_error("%s", perr);
+		return OSDL_EXIT_IO;
+	}
+	return 0;
+}
+
+/* Writes the schema sidecar into a new output *P.  Returns an exit code. */
+static int put_schema(down *d, const struct opts *o, publish **p)
+{
+	int rc = open_output(o->schema, p);
+	if (!rc && write_schema(d, o, publish_fd(*p)) < 0) {
+		log_errno("%s", o->schema);
+		rc = OSDL_EXIT_IO;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char *stdin_only[] = { "-" };
-	char perr[PATH_MAX + 128];
 	struct opts o = { 0 };
 	down *d = NULL;
 	publish *out = NULL, *schema = NULL;
-	int rc = OSDL_EXIT_OK, out_fd = 1;
+	int rc = OSDL_EXIT_OK;
 	double t0 = log_now_s();
 
 	log_init("osdown");
@@ -181,8 +287,10 @@ int main(int argc, char **argv)
 		rc = OSDL_EXIT_FAIL;
 		goto out;
 	}
-	if ((rc = down_infer(d))) {
-		log_error("%s", down_error(d));
+	int one_pass = o.schema_in || o.from_meta;
+	if ((rc = one_pass ? given_columns(d, &o) : down_infer(d)) != 0) {
+		if (!one_pass) /* given_columns logs its own */
+			log_error("%s", down_error(d));
 		goto out;
 	}
 	for (size_t i = 0; i < down_ncols(d); i++) {
@@ -195,52 +303,33 @@ int main(int argc, char **argv)
 		        (unsigned long long)c.values, c.distinct);
 	}
 
-	/* Pass 2.  Nothing has been written yet. */
-	if (o.output) {
-		if (!(out = publish_open(o.output, perr, sizeof perr))) {
-			log_error("%s", perr);
-			rc = OSDL_EXIT_IO;
-			goto out;
-		}
-		out_fd = publish_fd(out);
-	}
-	if (o.schema) {
-		if (!(schema = publish_open(o.schema, perr, sizeof perr))) {
-			log_error("%s", perr);
-			rc = OSDL_EXIT_IO;
-			goto out;
-		}
-		if (write_schema(d, &o, publish_fd(schema)) < 0) {
-			log_errno("%s", o.schema);
-			rc = OSDL_EXIT_IO;
-			goto out;
-		}
-	}
-	if ((rc = down_write(d, out_fd))) {
+	/* Pass 2.  Nothing has been written yet.  Two passes: the schema is
+	 * known now.  One pass: a given schema's rows are only known once the
+	 * CSV is written. */
+	if (!o.schema_only && o.output && (rc = open_output(o.output, &out)))
+		goto out;
+	if (o.schema && (!one_pass || o.schema_only || !o.schema_in) && (rc = put_schema(d, &o, &schema)))
+		goto out;
+	if (!o.schema_only && (rc = down_write(d, out ? publish_fd(out) : 1))) {
 		log_error("%s", down_error(d));
 		goto out;
 	}
+	if (o.schema && !schema && !o.schema_only && (rc = put_schema(d, &o, &schema)))
+		goto out;
 	if (down_replaced(d))
 		log_msg(LOG_BASIC, "%llu invalid UTF-8 bytes written as U+FFFD",
 		        (unsigned long long)down_replaced(d));
 	/* The schema first, so a CSV under its final name always has one. */
-	if (schema) {
-		publish *p = schema;
-		schema = NULL;
-		if (publish_commit(p, NULL, perr, sizeof perr) != 0) {
-			log_error("%s", perr);
-			rc = OSDL_EXIT_IO;
-			goto out;
-		}
+	if ((rc = commit_output(&schema)))
+		goto out;
+	if (o.schema_only) {
+		log_msg(LOG_BASIC, "schema of %llu rows, %zu columns", (unsigned long long)down_rows(d),
+		        down_ncols(d));
+		goto out;
 	}
 	if (out) {
-		publish *p = out;
-		out = NULL;
-		if (publish_commit(p, NULL, perr, sizeof perr) != 0) {
-			log_error("%s", perr);
-			rc = OSDL_EXIT_IO;
+		if ((rc = commit_output(&out)))
 			goto out;
-		}
 	} else if (close(1) < 0) {
 		log_errno("stdout");
 		rc = OSDL_EXIT_IO;
@@ -256,6 +345,7 @@ out:
 	publish_abort(schema);
 	publish_abort(out);
 	down_free(d);
+	cli_free_list(o.listed, o.nlisted);
 	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
 	log_close_file();
 	return rc;

@@ -329,6 +329,88 @@ int coltype_add(coltype *c, enum jflat_type t, const char *v, size_t len)
 	return 0;
 }
 
+int coltype_holds(enum coltype_kind k, int date_field, enum jflat_type t,
+                  const char *v, size_t len)
+{
+	/* The value alone through the inference, without a dictionary. */
+	coltype c = { .o = { 0, 1, date_field } };
+	c.all_int = c.f64_ok = c.f32_ok = c.ts_ok = 1;
+	if (t == JFLAT_NULL)
+		return 1;
+	coltype_add(&c, t, v, len);
+	switch (k) {
+	case COLTYPE_STRING: return 1;
+	case COLTYPE_CATEGORY: return c.saw_str || c.saw_arr;
+	case COLTYPE_TIMESTAMP: return c.ts_ok;
+	case COLTYPE_BOOL: return c.saw_bool;
+	case COLTYPE_FLOAT32: return c.saw_num && c.f32_ok;
+	case COLTYPE_FLOAT64: return c.saw_num && c.f64_ok;
+	default: break;
+	}
+	if (!c.saw_num || !c.all_int)
+		return 0;
+	int64_t lo = c.has_neg ? c.min_neg : 0;
+	uint64_t hi = c.max_pos;
+	switch (k) {
+	case COLTYPE_INT8: return lo >= -128 && hi <= 127;
+	case COLTYPE_INT16: return lo >= -32768 && hi <= 32767;
+	case COLTYPE_INT32: return lo >= INT32_MIN && hi <= INT32_MAX;
+	case COLTYPE_INT64: return hi <= INT64_MAX;
+	case COLTYPE_UINT64: return !c.has_neg;
+	default: return 0;
+	}
+}
+
+void coltype_get_state(const coltype *c, struct coltype_state *s)
+{
+	*s = (struct coltype_state){ c->values, c->has_null, c->has_empty, c->saw_bool,
+	                             c->saw_num, c->saw_str, c->saw_arr, c->all_int, c->f64_ok,
+	                             c->f32_ok, c->has_neg, c->ts_ok, c->cat_ok, c->min_neg,
+	                             c->max_pos };
+}
+
+void coltype_merge_state(coltype *c, const struct coltype_state *s)
+{
+	c->values += s->values;
+	c->has_null |= s->has_null;
+	c->has_empty |= s->has_empty;
+	c->saw_bool |= s->saw_bool;
+	c->saw_num |= s->saw_num;
+	c->saw_str |= s->saw_str;
+	c->saw_arr |= s->saw_arr;
+	/* Each flag is an AND over every value seen, the range a min/max. */
+	c->all_int &= s->all_int;
+	c->f64_ok &= s->f64_ok;
+	c->f32_ok &= s->f32_ok;
+	c->ts_ok &= s->ts_ok;
+	if (s->has_neg && (!c->has_neg || s->min_neg < c->min_neg))
+		c->min_neg = s->min_neg;
+	c->has_neg |= s->has_neg;
+	if (s->max_pos > c->max_pos)
+		c->max_pos = s->max_pos;
+	if (!s->cat_ok)
+		cat_drop(c);
+}
+
+int coltype_merge_value(coltype *c, const char *v, size_t len)
+{
+	return cat_add(c, v, len);
+}
+
+int coltype_dict_next(const coltype *c, size_t *pos, const char **v, size_t *len)
+{
+	for (; c->cat_ok && *pos < c->tab_cap; (*pos)++) {
+		const struct slot *s = &c->tab[*pos];
+		if (!s->used)
+			continue;
+		*v = c->arena ? c->arena + s->off : "";
+		*len = s->len;
+		(*pos)++;
+		return 1;
+	}
+	return 0;
+}
+
 enum coltype_kind coltype_kind(const coltype *c)
 {
 	if (c->values == 0)

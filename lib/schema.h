@@ -42,4 +42,12 @@ struct schema_info {
  * caller frees it).  Returns 0, or -1 on allocation failure. */
 int schema_render(const struct schema_info *s, char **out, size_t *len);
 
+/* Reads the columns of the schema file PATH (name, type, nullable,
+ * empty_strings; the rest is derived from them) into *COLS, *N: malloc'd,
+ * names too; free with schema_cols_free.  Returns 0, or -1 with a one-line
+ * reason in ERR: unreadable (errno set), invalid JSON, another format, a
+ * column without a name or with an unknown type. */
+int schema_load(const char *path, struct schema_col **cols, size_t *n, char *err, size_t errlen);
+void schema_cols_free(struct schema_col *cols, size_t n);
+
 #endif
