@@ -184,6 +184,11 @@ void thrift_elem_struct(thrift_w *w)
 	push(w);
 }
 
+void thrift_raw(thrift_w *w, const void *p, size_t n)
+{
+	put(w, p, n);
+}
+
 const uint8_t *thrift_data(const thrift_w *w, size_t *len)
 {
 	*len = w->len;

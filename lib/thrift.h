@@ -61,6 +61,9 @@ void thrift_elem_i32(thrift_w *w, int32_t v);
 void thrift_elem_binary(thrift_w *w, const void *p, size_t n);
 /* A struct element: its fields follow, then thrift_end(). */
 void thrift_elem_struct(thrift_w *w);
+/* N bytes as they are: list elements serialized earlier by another writer
+ * (each a complete struct, from its first field to its stop byte). */
+void thrift_raw(thrift_w *w, const void *p, size_t n);
 
 /* The bytes written so far (owned by W, valid until the next call), or
  * NULL after an allocation failure or bad nesting. */
