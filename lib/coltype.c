@@ -453,3 +453,44 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
 		return 0;
 	}
 }
+
+int coltype_number(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, struct coltype_num *out)
+{
+	static const int64_t lo[] = { [COLTYPE_INT8] = INT8_MIN, [COLTYPE_INT16] = INT16_MIN,
+	                              [COLTYPE_INT32] = INT32_MIN, [COLTYPE_INT64] = INT64_MIN };
+	static const int64_t hi[] = { [COLTYPE_INT8] = INT8_MAX, [COLTYPE_INT16] = INT16_MAX,
+	                              [COLTYPE_INT32] = INT32_MAX, [COLTYPE_INT64] = INT64_MAX };
+	int neg;
+	uint64_t mag;
+	switch (k) {
+	case COLTYPE_INT8:
+	case COLTYPE_INT16:
+	case COLTYPE_INT32:
+	case COLTYPE_INT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) ||
+		    mag > (uint64_t)INT64_MAX + neg)
+			return -1;
+		out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		return out->i >= lo[k] && out->i <= hi[k] ? 0 : -1;
+	case COLTYPE_UINT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) || neg)
+			return -1;
+		out->u = mag;
+		return 0;
+	case COLTYPE_TIMESTAMP:
+		return ts_value(date_field, t, v, len, &out->i) ? 0 : -1;
+	case COLTYPE_BOOL:
+		if (t != JFLAT_BOOL)
+			return -1;
+		out->i = v[0] == 't';
+		return 0;
+	case COLTYPE_FLOAT32:
+	case COLTYPE_FLOAT64:
+		if (t != JFLAT_NUMBER || !num_double(v, len, &out->d))
+			return -1;
+		return k == COLTYPE_FLOAT64 || (double)(float)out->d == out->d ? 0 : -1;
+	default:
+		return 0;
+	}
+}

@@ -121,6 +121,40 @@ static const struct {
 	{ "bool", 0, "1", -1, "" },
 };
 
+/* coltype_number: the typed value (I, U or D by kind), or an error. */
+static const struct {
+	const char *kind;
+	int date_field;
+	const char *in;
+	int rc;
+	long long i;
+	unsigned long long u;
+	double d;
+} numbers[] = {
+	{ "int8", 0, "-128", 0, -128, 0, 0 },
+	{ "int8", 0, "2.5e1", 0, 25, 0, 0 },
+	{ "int8", 0, "128", -1, 0, 0, 0 },
+	{ "int16", 0, "-32769", -1, 0, 0, 0 },
+	{ "int32", 0, "-2147483648", 0, INT32_MIN, 0, 0 },
+	{ "int64", 0, "-9223372036854775808", 0, INT64_MIN, 0, 0 },
+	{ "int64", 0, "9223372036854775807", 0, INT64_MAX, 0, 0 },
+	{ "int64", 0, "9223372036854775808", -1, 0, 0, 0 },
+	{ "uint64", 0, "18446744073709551615", 0, 0, UINT64_MAX, 0 },
+	{ "uint64", 0, "-1", -1, 0, 0, 0 },
+	{ "timestamp", 0, "\"1969-12-31T23:59:59.999Z\"", 0, -1, 0, 0 },
+	{ "timestamp", 0, "\"0001-01-01\"", 0, -62135596800000LL, 0, 0 },
+	{ "timestamp", 1, "1709251200123", 0, 1709251200123LL, 0, 0 },
+	{ "timestamp", 0, "\"2024-03-01T00:00:00.0001Z\"", -1, 0, 0, 0 },
+	{ "bool", 0, "true", 0, 1, 0, 0 },
+	{ "bool", 0, "false", 0, 0, 0, 0 },
+	{ "bool", 0, "\"true\"", -1, 0, 0, 0 },
+	{ "float32", 0, "-0.75", 0, 0, 0, -0.75 },
+	{ "float32", 0, "0.1", -1, 0, 0, 0 },
+	{ "float64", 0, "0.1", 0, 0, 0, 0.1 },
+	{ "float64", 0, "1e400", -1, 0, 0, 0 },
+	{ "string", 0, "\"x\"", 0, 0, 0, 0 },
+};
+
 static const struct {
 	const char *in;
 	int ok, neg;
@@ -177,6 +211,17 @@ int main(void)
 		         formats[i].rc ? "error" : formats[i].want);
 		test_cond(d, rc == formats[i].rc &&
 		          (rc || (olen == strlen(formats[i].want) && memcmp(out, formats[i].want, olen) == 0)));
+	}
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		struct coltype_num x = { 0, 0, 0 };
+		const char *v;
+		size_t len;
+		enum jflat_type t = token(numbers[i].in, &v, &len);
+		int rc = coltype_number(coltype_from_name(numbers[i].kind), numbers[i].date_field,
+		                        t, v, len, &x);
+		snprintf(d, sizeof d, "number: %s %s", numbers[i].kind, numbers[i].in);
+		test_cond(d, rc == numbers[i].rc && (rc || (x.i == numbers[i].i &&
+		          x.u == numbers[i].u && x.d == numbers[i].d)));
 	}
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		int neg = -1;
