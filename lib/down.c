@@ -49,6 +49,7 @@ struct down {
 	int nomem, changed;
 	jflat *jf;
 	csv_writer *csv;
+	const struct down_sink *sink; /* pass 2's output */
 	char *const *inputs;
 	int ninputs;
 	int *spool;           /* per input: its copy (see open_input), or -1 */
@@ -213,29 +214,50 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	return 0;
 }
 
-/* Pass 2: the current row as one CSV record.  Returns 0, -1 on a write
- * error (errno), -2 if a value no longer fits its column's type. */
+/* Pass 2: the current row to the sink.  Returns 0, -1 on a write error
+ * (errno), -2 if a value no longer fits its column's type. */
 static int write_row(down *d)
 {
-	char buf[COLTYPE_FMT_MAX];
+	struct down_cell cell = { 0 };
 	for (size_t i = 0; i < d->ncols; i++) {
 		struct column *c = &d->cols[i];
 		if (c->ignored)
 			continue;
+		cell.kind = c->kind;
+		cell.date_field = c->date_field;
 		if (c->gen != d->gen || c->t == JFLAT_NULL) {
-			if (csv_null(d->csv) < 0)
-				return -1;
-			continue;
+			cell.t = JFLAT_NULL;
+			cell.v = "";
+			cell.len = 0;
+		} else {
+			cell.t = c->t;
+			cell.v = d->arena + c->off;
+			cell.len = c->len;
 		}
-		const char *out;
-		size_t n;
-		if (coltype_format(c->kind, c->date_field, c->t, d->arena + c->off, c->len,
-		                   buf, &out, &n) < 0)
-			return -2;
-		if (csv_field(d->csv, out, n) < 0)
-			return -1;
+		int rc = d->sink->cell(d->sink->ctx, &cell);
+		if (rc < 0)
+			return rc;
+		cell.col++;
 	}
-	return csv_end_row(d->csv);
+	return d->sink->end_row(d->sink->ctx);
+}
+
+/* The CSV sink of down_write. */
+static int csv_cell(void *ctx, const struct down_cell *c)
+{
+	char buf[COLTYPE_FMT_MAX];
+	const char *out;
+	size_t n;
+	if (c->t == JFLAT_NULL)
+		return csv_null(ctx);
+	if (coltype_format(c->kind, c->date_field, c->t, c->v, c->len, buf, &out, &n) < 0)
+		return -2;
+	return csv_field(ctx, out, n);
+}
+
+static int csv_row(void *ctx)
+{
+	return csv_end_row(ctx);
 }
 
 /* Opens input I.  Stdin and other inputs that cannot be read twice (pipes,
@@ -412,12 +434,22 @@ int down_infer(down *d)
 	return OSDL_EXIT_OK;
 }
 
-int down_write(down *d, int fd)
+int down_write_sink(down *d, const struct down_sink *sink)
 {
 	int rc = OSDL_EXIT_OK;
 	d->pass = 2;
 	d->known = 1;
 	d->in_bytes = 0;
+	d->sink = sink;
+	for (int i = 0; i < d->ninputs && !rc; i++)
+		rc = run_file(d, i);
+	d->sink = NULL;
+	return rc;
+}
+
+int down_write(down *d, int fd)
+{
+	int rc = OSDL_EXIT_OK;
 	if (!(d->csv = csv_writer_new(fd, d->o.delim)))
 		return fail(d, OSDL_EXIT_FAIL, "out of memory");
 	for (size_t i = 0; i < d->ncols && !rc; i++)
@@ -425,8 +457,9 @@ int down_write(down *d, int fd)
 			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	if (!rc && csv_end_row(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
-	for (int i = 0; i < d->ninputs && !rc; i++)
-		rc = run_file(d, i);
+	struct down_sink sink = { d->csv, csv_cell, csv_row };
+	if (!rc)
+		rc = down_write_sink(d, &sink);
 	if (!rc && csv_flush(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	d->out_bytes = csv_bytes(d->csv);
