@@ -8,7 +8,7 @@
 
 static int same(const char *name, const struct pqenc_buf *b, const char *want, size_t n)
 {
-	int ok = !b->nomem && b->len == n && memcmp(b->p, want, n) == 0;
+	int ok = !b->nomem && b->len == n && (n == 0 || memcmp(b->p, want, n) == 0);
 	if (!ok) {
 		printf("# %s: got", name);
 		for (size_t k = 0; k < b->len; k++)
