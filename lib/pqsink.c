@@ -141,9 +141,12 @@ static char *pandas_meta(const struct parquet_col *pc, const struct down_col *dc
 		GS(g, "pandas_type");
 		GS(g, ptypes[k]);
 		GS(g, "numpy_type");
-		/* Categories load as strings: pyarrow makes a category only of
-		 * an Arrow dictionary type, which needs its own schema. */
-		GS(g, k == COLTYPE_CATEGORY ? "string" : coltype_pandas(k, dc[i].nullable));
+		/* Strings and categories: what pyarrow writes for strings, so
+		 * pandas picks its default string dtype (Arrow-backed "str" in
+		 * pandas 3, far smaller than "string"'s Python objects).  A
+		 * category needs an Arrow dictionary type to load as one. */
+		GS(g, k == COLTYPE_CATEGORY || k == COLTYPE_STRING ? "object"
+		                                                   : coltype_pandas(k, dc[i].nullable));
 		GS(g, "metadata");
 		if (k == COLTYPE_TIMESTAMP) {
 			yajl_gen_map_open(g);
