@@ -165,16 +165,15 @@ void pqenc_bools(struct pqenc_buf *b, const uint8_t *v, size_t n)
 }
 
 /* One hash slot: the entry's offset in plain (at its length prefix) + 1,
- * 0 for an empty slot. */
+ * 0 for an empty slot, and its number. */
 struct dslot {
-	uint32_t hash, off1;
+	uint32_t hash, off1, index;
 };
 
 struct pqenc_dict {
 	size_t max_bytes;
 	struct pqenc_buf plain;
 	struct dslot *tab;
-	uint32_t *index;      /* entry number of each slot */
 	size_t cap;           /* slots, a power of two */
 	uint32_t count;
 };
@@ -193,7 +192,6 @@ void pqenc_dict_free(pqenc_dict *d)
 		return;
 	pqenc_buf_free(&d->plain);
 	free(d->tab);
-	free(d->index);
 	free(d);
 }
 
@@ -209,12 +207,8 @@ static int grow(pqenc_dict *d)
 {
 	size_t cap = d->cap ? d->cap * 2 : 256;
 	struct dslot *t = calloc(cap, sizeof *t);
-	uint32_t *ix = malloc(cap * sizeof *ix);
-	if (!t || !ix) {
-		free(t);
-		free(ix);
+	if (!t)
 		return -1;
-	}
 	for (size_t i = 0; i < d->cap; i++) {
 		if (!d->tab[i].off1)
 			continue;
@@ -222,12 +216,9 @@ static int grow(pqenc_dict *d)
 		while (t[j].off1)
 			j = (j + 1) & (cap - 1);
 		t[j] = d->tab[i];
-		ix[j] = d->index[i];
 	}
 	free(d->tab);
-	free(d->index);
 	d->tab = t;
-	d->index = ix;
 	d->cap = cap;
 	return 0;
 }
@@ -239,11 +230,13 @@ int pqenc_dict_add(pqenc_dict *d, const void *s, size_t n, uint32_t *idx)
 	uint32_t h = fnv1a32(s, n);
 	size_t j = h & (d->cap - 1);
 	for (; d->tab[j].off1; j = (j + 1) & (d->cap - 1)) {
+		if (d->tab[j].hash != h)
+			continue; /* without touching the entry: a cache miss */
 		const uint8_t *e = d->plain.p + d->tab[j].off1 - 1;
 		uint32_t len = (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 |
 		               (uint32_t)e[3] << 24;
-		if (d->tab[j].hash == h && len == n && memcmp(e + 4, s, n) == 0) {
-			*idx = d->index[j];
+		if (len == n && memcmp(e + 4, s, n) == 0) {
+			*idx = d->tab[j].index;
 			return 0;
 		}
 	}
@@ -256,8 +249,7 @@ int pqenc_dict_add(pqenc_dict *d, const void *s, size_t n, uint32_t *idx)
 		d->plain.len = off;
 		return -1;
 	}
-	d->tab[j] = (struct dslot){ h, (uint32_t)off + 1 };
-	d->index[j] = d->count;
+	d->tab[j] = (struct dslot){ h, (uint32_t)off + 1, d->count };
 	*idx = d->count++;
 	return 0;
 }
