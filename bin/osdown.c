@@ -25,6 +25,7 @@
 #include "sig.h"
 
 #define CATEGORY_MAX_DEFAULT 1000
+#define RG_ROWS_DEFAULT 131072 /* about DuckDB's: readers split work by row group */
 
 static const char usage_text[] =
 	"usage: osdown [-o FILE] [--format csv|parquet] [--schema FILE] [--fields LIST]\n"
@@ -44,8 +45,8 @@ static const char usage_text[] =
 	"                         0: no categories)\n"
 	"      --date-fields LIST columns whose integers are epoch milliseconds\n"
 	"      --compression C    Parquet pages: zstd (default), lz4 (LZ4_RAW) or none\n"
-	"      --row-group-size N Parquet row groups of N rows, or with a K/M/G suffix\n"
-	"                         of N bytes in memory (default 32M)\n"
+	"      --row-group-size N Parquet row groups of at most N rows, or with a K/M/G\n"
+	"                         suffix N bytes in memory (default 131072 and 32M)\n"
 	"      --max-line N       longest input line in bytes, K/M/G suffixes (default 64M)\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
@@ -179,6 +180,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->d.category_max = CATEGORY_MAX_DEFAULT;
 	o->d.max_line = (size_t)64 << 20;
 	o->pq.codec = PARQUET_ZSTD;
+	o->pq.rg_rows = RG_ROWS_DEFAULT;
+	o->pq.rg_bytes = PARQUET_RG_BYTES_DEFAULT;
 	opterr = 0; /* one error line, ours */
 	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -239,7 +242,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case O_ROW_GROUP_SIZE: {
-			/* Rows, or bytes when a suffix says so. */
+			/* Rows, or bytes when a suffix says so; each sets its own
+			 * limit, so the option can give both. */
 			size_t n = 0, len = strlen(optarg);
 			int rows = len > 0 && optarg[len - 1] >= '0' && optarg[len - 1] <= '9';
 			o->rg_set = 1;
@@ -248,8 +252,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				          "(at least 4K)");
 				return OSDL_EXIT_USAGE;
 			}
-			o->pq.rg_rows = rows ? n : 0;
-			o->pq.rg_bytes = rows ? 0 : n;
+			if (rows)
+				o->pq.rg_rows = n;
+			else
+				o->pq.rg_bytes = n;
 			break;
 		}
 		case O_SCHEMA: o->schema = optarg; break;

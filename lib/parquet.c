@@ -198,6 +198,24 @@ static int close_page(parquet_w *w, struct pcol *c)
 	int enc = E_PLAIN;
 	if (c->phys == T_BOOLEAN) {
 		pqenc_bools(b, c->vals.p, c->vals.len);
+	} else if (c->nidx > 0 && !c->used_dict && pqenc_dict_count(c->dict) * 2 > c->nidx) {
+		/* The chunk's first page: mostly distinct values, which PLAIN
+		 * and the codec store smaller than a dictionary.  This page and
+		 * the rest of the chunk go PLAIN. */
+		size_t held = w->held - page_raw(c);
+		for (size_t i = 0; i < c->nidx; i++) {
+			size_t len;
+			const uint8_t *e = pqenc_dict_entry(c->dict, c->idx[i], &len);
+			pqenc_bytes(&c->vals, e, len);
+		}
+		size_t dlen;
+		pqenc_dict_plain(c->dict, &dlen);
+		c->nidx = 0;
+		w->held = held - dlen + page_raw(c);
+		pqenc_dict_reset(c->dict);
+		c->dict_on = 0;
+		pqenc_put(b, c->vals.p, c->vals.len);
+		c->used_plain = 1;
 	} else if (c->nidx > 0) {
 		/* Indices are below the dictionary's current size. */
 		uint32_t n = pqenc_dict_count(c->dict);

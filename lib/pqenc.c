@@ -174,6 +174,7 @@ struct pqenc_dict {
 	size_t max_bytes;
 	struct pqenc_buf plain;
 	struct dslot *tab;
+	uint32_t *offs;       /* each entry's offset in plain */
 	size_t cap;           /* slots, a power of two */
 	uint32_t count;
 };
@@ -192,6 +193,7 @@ void pqenc_dict_free(pqenc_dict *d)
 		return;
 	pqenc_buf_free(&d->plain);
 	free(d->tab);
+	free(d->offs);
 	free(d);
 }
 
@@ -207,8 +209,12 @@ static int grow(pqenc_dict *d)
 {
 	size_t cap = d->cap ? d->cap * 2 : 256;
 	struct dslot *t = calloc(cap, sizeof *t);
-	if (!t)
+	uint32_t *o = t ? realloc(d->offs, cap / 2 * sizeof *o) : NULL;
+	if (!o) {
+		free(t);
 		return -1;
+	}
+	d->offs = o;
 	for (size_t i = 0; i < d->cap; i++) {
 		if (!d->tab[i].off1)
 			continue;
@@ -250,11 +256,19 @@ int pqenc_dict_add(pqenc_dict *d, const void *s, size_t n, uint32_t *idx)
 		return -1;
 	}
 	d->tab[j] = (struct dslot){ h, (uint32_t)off + 1, d->count };
+	d->offs[d->count] = (uint32_t)off;
 	*idx = d->count++;
 	return 0;
 }
 
 uint32_t pqenc_dict_count(const pqenc_dict *d) { return d->count; }
+
+const uint8_t *pqenc_dict_entry(const pqenc_dict *d, uint32_t i, size_t *len)
+{
+	const uint8_t *e = d->plain.p + d->offs[i];
+	*len = (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 | (uint32_t)e[3] << 24;
+	return e + 4;
+}
 
 const uint8_t *pqenc_dict_plain(const pqenc_dict *d, size_t *len)
 {

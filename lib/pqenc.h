@@ -46,7 +46,7 @@ void pqenc_bools(struct pqenc_buf *b, const uint8_t *v, size_t n);
 
 /* A dictionary of distinct byte strings numbered 0, 1, ... in order of
  * arrival, kept as its PLAIN encoding (the dictionary page's body) plus a
- * hash table.  Memory: that encoding, at most max_bytes, and 16 bytes per
+ * hash table.  Memory: that encoding, at most max_bytes, and 28 bytes per
  * entry. */
 typedef struct pqenc_dict pqenc_dict;
 
@@ -62,6 +62,8 @@ void pqenc_dict_reset(pqenc_dict *d);
 int pqenc_dict_add(pqenc_dict *d, const void *s, size_t n, uint32_t *idx);
 /* Entries, and their PLAIN encoding (owned by D, valid until it changes). */
 uint32_t pqenc_dict_count(const pqenc_dict *d);
+/* Entry I (below the count): its bytes, owned by D, and length. */
+const uint8_t *pqenc_dict_entry(const pqenc_dict *d, uint32_t i, size_t *len);
 const uint8_t *pqenc_dict_plain(const pqenc_dict *d, size_t *len);
 
 #endif

@@ -95,6 +95,11 @@ int main(void)
 	const uint8_t *p = pqenc_dict_plain(d, &len);
 	test_cond("dict: PLAIN page body", pqenc_dict_count(d) == 3 && len == 15 &&
 	          memcmp(p, "\x01\0\0\0a\x02\0\0\0bc\0\0\0\0", 15) == 0);
+	size_t elen;
+	const uint8_t *e = pqenc_dict_entry(d, 1, &elen);
+	test_cond("dict: entry by number", elen == 2 && memcmp(e, "bc", 2) == 0);
+	e = pqenc_dict_entry(d, 2, &elen);
+	test_cond("dict: empty entry", elen == 0);
 	pqenc_dict_reset(d);
 	test_cond("dict: reset", pqenc_dict_count(d) == 0 && pqenc_dict_add(d, "bc", 2, &ix) == 0 && ix == 0);
 	pqenc_dict_free(d);
