@@ -25,6 +25,12 @@ static const char *utf8(pqsink *k, const char *s, size_t n, size_t *out_len)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 	for (;;) {
+		/* ASCII eight bytes at a time, the common case. */
+		for (uint64_t w; i + 8 <= n; i += 8) {
+			memcpy(&w, u + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+		}
 		while (i < n && u[i] < 0x80)
 			i++;
 		if (i == n) {

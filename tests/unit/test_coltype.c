@@ -223,6 +223,33 @@ int main(void)
 		test_cond(d, rc == numbers[i].rc && (rc || (x.i == numbers[i].i &&
 		          x.u == numbers[i].u && x.d == numbers[i].d)));
 	}
+	/* The fast decimal path gives strtod's double, bit for bit. */
+	int same = 1;
+	char num[64];
+	unsigned long long seed = 42;
+	for (int i = 0; i < 200000 && same; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		unsigned long long r = seed >> 11;
+		int digits = 1 + (int)(r % 17), point = (int)((r >> 5) % (unsigned)(digits + 1));
+		int exp = (int)((r >> 10) % 61) - 30;
+		int n = r & (1ULL << 40) ? snprintf(num, sizeof num, "-") : 0;
+		for (int k = 0; k < digits; k++) {
+			if (k == point && k > 0)
+				n += snprintf(num + n, sizeof num - (size_t)n, ".");
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			n += snprintf(num + n, sizeof num - (size_t)n, "%d", (int)((seed >> 33) % 10));
+		}
+		if (r & (1ULL << 41))
+			n += snprintf(num + n, sizeof num - (size_t)n, "e%d", exp);
+		struct coltype_num x = { 0, 0, 0 };
+		double want = strtod(num, NULL);
+		if (coltype_number(COLTYPE_FLOAT64, 0, JFLAT_NUMBER, num, (size_t)n, &x) == 0 &&
+		    memcmp(&x.d, &want, sizeof want) != 0) {
+			printf("# %s: %.17g vs strtod %.17g\n", num, x.d, want);
+			same = 0;
+		}
+	}
+	test_cond("number: float64 equals strtod bit for bit on 200000 random decimals", same);
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		int neg = -1;
 		uint64_t mag = 0;
