@@ -225,7 +225,6 @@ pqsink *pqsink_new(int fd, const down *d, const struct pqsink_opts *o)
 		errno = err ? err : ENOMEM;
 		return NULL;
 	}
-	k->replaced = 0; /* names are counted by the schema's writer, not here */
 	k->sink = (struct down_sink){ k, cell, end_row };
 	return k;
 }
