@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "arrowfb.h"
 #include "coltype.h"
 #include "csv.h"
 #include "osdl.h"
@@ -109,6 +110,27 @@ static int end_row(void *ctx)
 	return parquet_end_row(k->w);
 }
 
+/* The Arrow type of a column: what its Parquet type implies, except that a
+ * category is dictionary<int32, utf8>, so pyarrow (and pandas) load it as a
+ * category. */
+static struct arrowfb_field arrow_field(const struct parquet_col *c, enum coltype_kind k)
+{
+	static const struct { enum arrowfb_type t; int bits, is_signed; } at[] = {
+		[PARQUET_BOOL] = { ARROWFB_BOOL, 0, 0 },
+		[PARQUET_INT8] = { ARROWFB_INT, 8, 1 },
+		[PARQUET_INT16] = { ARROWFB_INT, 16, 1 },
+		[PARQUET_INT32] = { ARROWFB_INT, 32, 1 },
+		[PARQUET_INT64] = { ARROWFB_INT, 64, 1 },
+		[PARQUET_UINT64] = { ARROWFB_INT, 64, 0 },
+		[PARQUET_FLOAT] = { ARROWFB_FLOAT, 32, 1 },
+		[PARQUET_DOUBLE] = { ARROWFB_FLOAT, 64, 1 },
+		[PARQUET_TIMESTAMP_MS] = { ARROWFB_TIMESTAMP_MS, 64, 1 },
+		[PARQUET_STRING] = { ARROWFB_UTF8, 0, 0 },
+	};
+	return (struct arrowfb_field){ c->name, c->name_len, at[c->type].t, at[c->type].bits,
+	                               at[c->type].is_signed, c->nullable, k == COLTYPE_CATEGORY };
+}
+
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 /* The "pandas" footer metadata: the columns and their pandas dtypes, as
@@ -190,8 +212,9 @@ pqsink *pqsink_new(int fd, const down *d, const struct pqsink_opts *o)
 	struct parquet_col *pc = calloc(n + 1, sizeof *pc);
 	struct down_col *dc = calloc(n + 1, sizeof *dc);
 	char **names = calloc(n + 1, sizeof *names);
-	char *meta = NULL;
-	int ok = k && pc && dc && names;
+	char *meta = NULL, *arrow = NULL;
+	struct arrowfb_field *af = calloc(n + 1, sizeof *af);
+	int ok = k && pc && dc && names && af;
 	for (size_t i = 0; ok && i < n; i++) {
 		down_col(d, i, &dc[i]);
 		size_t len;
@@ -203,11 +226,16 @@ pqsink *pqsink_new(int fd, const down *d, const struct pqsink_opts *o)
 		memcpy(names[i], s, len);
 		names[i][len] = 0;
 		pc[i] = (struct parquet_col){ names[i], len, ptype(dc[i].kind), dc[i].nullable };
+		af[i] = arrow_field(&pc[i], dc[i].kind);
 	}
-	if (ok && !(meta = pandas_meta(pc, dc, n)))
+	if (ok && (meta = pandas_meta(pc, dc, n))) {
+		const char *akv[] = { "pandas", meta, NULL };
+		arrow = arrowfb_schema_base64(af, n, akv);
+	}
+	if (!meta || !arrow)
 		ok = 0;
 	if (ok) {
-		const char *kv[] = { "pandas", meta, NULL };
+		const char *kv[] = { "pandas", meta, "ARROW:schema", arrow, NULL };
 		struct parquet_opts po = { o->codec, 0, o->rg_rows, o->rg_bytes, 0,
 		                           "osdl version " OSDL_VERSION, kv };
 		if (!(k->w = parquet_new(fd, pc, n, &po)))
@@ -220,6 +248,8 @@ pqsink *pqsink_new(int fd, const down *d, const struct pqsink_opts *o)
 	free(pc);
 	free(dc);
 	free(meta);
+	free(arrow);
+	free(af);
 	if (!ok) {
 		pqsink_free(k);
 		errno = err ? err : ENOMEM;

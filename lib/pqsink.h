@@ -10,9 +10,11 @@
  *
  * Nullable columns are OPTIONAL.  Strings and names are written with each
  * invalid UTF-8 byte replaced by U+FFFD, as in the CSV.  The footer carries
- * the "pandas" metadata (each column's pandas dtype from the schema) so
- * that pandas.read_parquet gives the same dtypes as the schema's read_csv
- * arguments (nullable integers as Int8.., not float64).
+ * the "pandas" metadata (each column's pandas dtype from the schema) and an
+ * Arrow schema (ARROW:schema, lib/arrowfb) in which categories are Arrow
+ * dictionaries, so that pandas.read_parquet gives the same dtypes as the
+ * schema's read_csv arguments (nullable integers as Int8.., not float64;
+ * categories as category).
  */
 #ifndef PQSINK_H
 #define PQSINK_H
