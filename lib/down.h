@@ -5,9 +5,9 @@
  * infers each column's type (coltype); every line is checked, so bad input
  * is found before anything is written.  Pass 2 (down_write) reads the
  * inputs again and writes the CSV (csv), or hands the typed cells to
- * another sink (down_write_sink, e.g. Parquet).  Inputs that cannot be read twice
- * (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4 temp file in
- * $TMPDIR that is unlinked as soon as it is created.
+ * another sink (down_write_sink, e.g. Parquet).  Inputs that cannot be
+ * read twice (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4
+ * temp file in $TMPDIR that is unlinked as soon as it is created.
  *
  * Memory: per column a fixed state plus its category dictionary (coltype.h);
  * per input a reader whose line buffer is capped by max_line; one row of

@@ -173,12 +173,6 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 	}
 	yajl_gen_map_close(g);
 	const char *path = s->csv_path ? s->csv_path : s->parquet ? "out.parquet" : "out.csv";
-	if (s->parquet) {
-		sb_str(&sql, "SELECT * FROM read_parquet(");
-		sb_sql(&sql, path, strlen(path));
-		sb_str(&sql, ")");
-		goto sql_done;
-	}
 	sb_str(&sql, "SELECT * FROM read_csv(");
 	sb_sql(&sql, path, strlen(path));
 	sb_str(&sql, ", delim = ");
@@ -193,7 +187,12 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 		sb_sql(&sql, coltype_duckdb(s->cols[i].kind), strlen(coltype_duckdb(s->cols[i].kind)));
 	}
 	sb_str(&sql, "})");
-sql_done:
+	if (s->parquet) { /* the file carries its types */
+		sql.len = 0;
+		sb_str(&sql, "SELECT * FROM read_parquet(");
+		sb_sql(&sql, path, strlen(path));
+		sb_str(&sql, ")");
+	}
 	if (sql.nomem)
 		goto out;
 	GS(g, "sql");
