@@ -23,8 +23,10 @@ vs empty strings, control characters).  Checks:
 Prints "ok - " / "not ok - " lines for tests/run.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +104,8 @@ def main():
     a = ap.parse_args()
     tmp = a.keep or tempfile.mkdtemp(prefix="osdown-pq.")
     os.makedirs(tmp, exist_ok=True)
+    if not a.keep:
+        atexit.register(shutil.rmtree, tmp, True)
     files = a.files
     date_fields = a.date_fields
     if not files:
