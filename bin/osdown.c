@@ -1,4 +1,5 @@
-/* osdown.c - NDJSON (plain or LZ4) to typed RFC 4180 CSV plus a schema.
+/* osdown.c - NDJSON (plain or LZ4) to typed RFC 4180 CSV or Parquet, plus
+ * a schema.
  *
  * Options in, lib/down's two passes, then the output files through
  * lib/publish: complete under their names, or absent.  Nothing is written before the whole input has been checked. */
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "colstats.h" /* COLSTATS_CATEGORY_MAX */
 #include "down.h"
+#include "pqsink.h"
 #include "log.h"
 #include "lzio.h"
 #include "esc.h"
@@ -24,15 +26,20 @@
 #include "schema.h"
 #include "sig.h"
 
+#define RG_ROWS_DEFAULT 131072 /* about DuckDB's: readers split work by row group */
 
 static const char usage_text[] =
-	"usage: osdown [-o FILE] [--schema FILE] [--fields LIST] [--delimiter C]\n"
-	"              [--array-sep S] [--category-max N] [--date-fields LIST]\n"
-	"              [--max-line N] [--no-header] [--schema-in FILE | --schema-from-meta]\n"
+	"usage: osdown [-o FILE] [--format csv|parquet] [--schema FILE] [--fields LIST]\n"
+	"              [--delimiter C] [--array-sep S] [--category-max N]\n"
+	"              [--date-fields LIST] [--compression zstd|lz4|none]\n"
+	"              [--row-group-size N] [--max-line N] [--no-header]\n"
+	"              [--schema-in FILE | --schema-from-meta]\n"
 	"              [--schema-only] [--log-level L] [--log-file FILE]\n"
 	"              [--files-from LIST | FILE...]\n"
 	"       osdown -h|--help|-V|--version\n"
-	"  -o, --output FILE      write the CSV to FILE (default stdout)\n"
+	"  -o, --output FILE      write the output to FILE (default stdout)\n"
+	"      --format F         csv or parquet (default: parquet if FILE ends in\n"
+	"                         .parquet, else csv)\n"
 	"      --schema FILE      write the schema sidecar (JSON) to FILE\n"
 	"      --schema-in FILE   one pass: columns and types from this schema; a value\n"
 	"                         it cannot hold is an error (exit 7)\n"
@@ -47,14 +54,22 @@ static const char usage_text[] =
 	"      --category-max N   most distinct values of a category column (default 1000,\n"
 	"                         0: no categories)\n"
 	"      --date-fields LIST columns whose integers are epoch milliseconds\n"
+	"      --compression C    Parquet pages: zstd (default), lz4 (LZ4_RAW) or none\n"
+	"      --row-group-size N Parquet row groups of at most N rows, or with a K/M/G\n"
+	"                         suffix N bytes in memory (default 131072 and 32M)\n"
 	"      --max-line N       longest input line in bytes, K/M/G suffixes (default 256M + 64K)\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n";
 
+enum { FORMAT_AUTO, FORMAT_CSV, FORMAT_PARQUET };
+
 struct opts {
 	const char *output, *schema, *schema_in, *files_from;
+	int format;
+	int delim_set, codec_set, rg_set;
+	struct pqsink_opts pq;
 	int from_meta, schema_only;
 	struct down_opts d;
 	char **inputs;
@@ -91,22 +106,25 @@ static int given_columns(down *d, const struct opts *o)
  * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_DATE_FIELDS, O_DELIMITER, O_FIELDS,
-	       O_FILES_FROM, O_MAX_LINE, O_NO_HEADER, O_SCHEMA, O_SCHEMA_FROM_META, O_SCHEMA_IN,
-	       O_SCHEMA_ONLY };
+	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_COMPRESSION, O_DATE_FIELDS, O_DELIMITER,
+	       O_FIELDS, O_FILES_FROM, O_FORMAT, O_MAX_LINE, O_NO_HEADER, O_ROW_GROUP_SIZE, O_SCHEMA,
+	       O_SCHEMA_FROM_META, O_SCHEMA_IN, O_SCHEMA_ONLY };
 	static const struct option longopts[] = { /* sorted */
 		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
 		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
+		{ "compression", required_argument, NULL, O_COMPRESSION },
 		{ "date-fields", required_argument, NULL, O_DATE_FIELDS },
 		{ "delimiter", required_argument, NULL, O_DELIMITER },
 		{ "fields", required_argument, NULL, O_FIELDS },
 		{ "files-from", required_argument, NULL, O_FILES_FROM },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 		{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 		{ "max-line", required_argument, NULL, O_MAX_LINE },
 		{ "no-header", no_argument, NULL, O_NO_HEADER },
 		{ "output", required_argument, NULL, 'o' },
+		{ "row-group-size", required_argument, NULL, O_ROW_GROUP_SIZE },
 		{ "schema", required_argument, NULL, O_SCHEMA },
 		{ "schema-from-meta", no_argument, NULL, O_SCHEMA_FROM_META },
 		{ "schema-in", required_argument, NULL, O_SCHEMA_IN },
@@ -119,6 +137,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->d.delim = ',';
 	o->d.category_max = COLSTATS_CATEGORY_MAX;
 	o->d.max_line = OSDL_MAX_LINE;
+	o->pq.codec = PARQUET_ZSTD;
+	o->pq.rg_rows = RG_ROWS_DEFAULT;
+	o->pq.rg_bytes = PARQUET_RG_BYTES_DEFAULT;
 	opterr = 0; /* one error line, ours */
 	while ((ch = getopt_long(argc, argv, ":hVo:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -129,8 +150,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return OSDL_EXIT_USAGE;
 			}
 			break;
+		case O_COMPRESSION:
+			o->codec_set = 1;
+			if (strcmp(optarg, "zstd") == 0)
+				o->pq.codec = PARQUET_ZSTD;
+			else if (strcmp(optarg, "lz4") == 0 || strcmp(optarg, "lz4_raw") == 0)
+				o->pq.codec = PARQUET_LZ4_RAW;
+			else if (strcmp(optarg, "none") == 0)
+				o->pq.codec = PARQUET_UNCOMPRESSED;
+			else {
+				log_error("bad --compression: zstd, lz4 or none");
+				return OSDL_EXIT_USAGE;
+			}
+			break;
 		case O_DATE_FIELDS: o->d.date_fields = optarg; break;
 		case O_DELIMITER:
+			o->delim_set = 1;
 			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
 				o->d.delim = '\t';
 			else if (strlen(optarg) == 1 && !strchr("\"\r\n", optarg[0]))
@@ -141,6 +176,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case O_FIELDS: o->d.fields = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "csv") == 0)
+				o->format = FORMAT_CSV;
+			else if (strcmp(optarg, "parquet") == 0)
+				o->format = FORMAT_PARQUET;
+			else {
+				log_error("bad --format: csv or parquet");
+				return OSDL_EXIT_USAGE;
+			}
+			break;
 		case O_FILES_FROM: o->files_from = optarg; break;
 		case O_NO_HEADER: o->d.no_header = 1; break;
 		case O_SCHEMA_FROM_META: o->from_meta = 1; break;
@@ -159,6 +204,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'o': o->output = strcmp(optarg, "-") ? optarg : NULL; break;
+		case O_ROW_GROUP_SIZE: {
+			/* Rows, or bytes when a suffix says so; each sets its own
+			 * limit, so the option can give both. */
+			size_t n = 0, len = strlen(optarg);
+			int rows = len > 0 && optarg[len - 1] >= '0' && optarg[len - 1] <= '9';
+			o->rg_set = 1;
+			if (cli_parse_size(optarg, &n) < 0 || n == 0 || (!rows && n < 4096)) {
+				log_error("bad --row-group-size: rows, or bytes with a K, M or G suffix "
+				          "(at least 4K)");
+				return OSDL_EXIT_USAGE;
+			}
+			if (rows)
+				o->pq.rg_rows = n;
+			else
+				o->pq.rg_bytes = n;
+			break;
+		}
 		case O_SCHEMA: o->schema = optarg; break;
 		default:
 			rc = cli_bad_option(ch, argv, optind, err, sizeof err);
@@ -203,6 +265,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		log_error("--output and --schema name the same file");
 		return OSDL_EXIT_USAGE;
 	}
+	if (o->format == FORMAT_AUTO) {
+		size_t n = o->output ? strlen(o->output) : 0;
+		o->format = n >= 8 && strcmp(o->output + n - 8, ".parquet") == 0 ? FORMAT_PARQUET
+		                                                                  : FORMAT_CSV;
+	}
+	if (o->format == FORMAT_PARQUET && (o->delim_set || o->d.no_header)) {
+		log_error("%s is for CSV output", o->delim_set ? "--delimiter" : "--no-header");
+		return OSDL_EXIT_USAGE;
+	}
+	if (o->format == FORMAT_CSV && (o->codec_set || o->rg_set)) {
+		log_error("%s is for Parquet output (--format parquet)",
+		          o->codec_set ? "--compression" : "--row-group-size");
+		return OSDL_EXIT_USAGE;
+	}
 	return CLI_CONTINUE;
 }
 
@@ -218,7 +294,8 @@ static int write_schema(down *d, const struct opts *o, int fd)
 		down_col(d, i, &c);
 		sc[i] = (struct schema_col){ c.name, c.name_len, c.kind, c.nullable, c.has_empty };
 	}
-	struct schema_info si = { sc, n, o->d.delim, down_rows(d), o->output };
+	struct schema_info si = { sc, n, o->d.delim, down_rows(d), o->output,
+	                          o->format == FORMAT_PARQUET };
 	char *text = NULL;
 	size_t len = 0;
 	int rc = schema_render(&si, &text, &len);
@@ -226,6 +303,34 @@ static int write_schema(down *d, const struct opts *o, int fd)
 		rc = lzio_write_all(fd, text, len) < 0 || lzio_write_all(fd, "\n", 1) < 0 ? -1 : 0;
 	free(text);
 	free(sc);
+	return rc;
+}
+
+/* Pass 2 as Parquet to FD (complete when this returns 0).  Returns an
+ * exit code, the error logged. */
+static int write_parquet(down *d, const struct opts *o, int fd, uint64_t *bytes,
+                         uint64_t *replaced)
+{
+	int rc = OSDL_EXIT_OK;
+	pqsink *k = pqsink_new(fd, d, &o->pq);
+	if (!k) {
+		log_errno("%s", o->d.out_name);
+		return OSDL_EXIT_FAIL;
+	}
+	if ((rc = down_write_sink(d, pqsink_sink(k)))) {
+		log_error("%s", down_error(d));
+		goto out;
+	}
+	if (pqsink_finish(k) < 0) {
+		log_errno("%s", o->d.out_name);
+		rc = errno == ENOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO;
+		goto out;
+	}
+	*bytes = pqsink_bytes(k);
+	*replaced = pqsink_replaced(k);
+	log_msg(LOG_DETAILED, "%llu row groups", (unsigned long long)pqsink_row_groups(k));
+out:
+	pqsink_free(k);
 	return rc;
 }
 
@@ -272,6 +377,7 @@ int main(int argc, char **argv)
 	down *d = NULL;
 	publish *out = NULL, *schema = NULL;
 	int rc = OSDL_EXIT_OK;
+	uint64_t out_bytes = 0, replaced = 0;
 	double t0 = log_now_s();
 
 	log_init("osdown");
@@ -310,15 +416,24 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.schema && (!one_pass || o.schema_only || !o.schema_in) && (rc = put_schema(d, &o, &schema)))
 		goto out;
-	if (!o.schema_only && (rc = down_write(d, out ? publish_fd(out) : 1))) {
-		log_error("%s", down_error(d));
-		goto out;
+	if (!o.schema_only) {
+		int fd = out ? publish_fd(out) : 1;
+		if (o.format == FORMAT_PARQUET)
+			rc = write_parquet(d, &o, fd, &out_bytes, &replaced);
+		else if ((rc = down_write(d, fd)))
+			log_error("%s", down_error(d));
+		else {
+			out_bytes = down_out_bytes(d);
+			replaced = down_replaced(d);
+		}
+		if (rc)
+			goto out;
 	}
 	if (o.schema && !schema && !o.schema_only && (rc = put_schema(d, &o, &schema)))
 		goto out;
-	if (down_replaced(d))
+	if (replaced)
 		log_msg(LOG_BASIC, "%llu invalid UTF-8 bytes written as U+FFFD",
-		        (unsigned long long)down_replaced(d));
+		        (unsigned long long)replaced);
 	/* The schema first, so a CSV under its final name always has one. */
 	if ((rc = commit_output(&schema)))
 		goto out;
@@ -336,9 +451,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	double secs = log_now_s() - t0;
-	log_msg(LOG_BASIC, "%llu rows, %zu columns, %.1f MB NDJSON in, %.1f MB CSV out, "
+	log_msg(LOG_BASIC, "%llu rows, %zu columns, %.1f MB NDJSON in, %.1f MB %s out, "
 	        "%.2f s, %.1f MB/s", (unsigned long long)down_rows(d), down_ncols(d),
-	        down_in_bytes(d) / 1e6, down_out_bytes(d) / 1e6, secs,
+	        down_in_bytes(d) / 1e6, out_bytes / 1e6,
+	        o.format == FORMAT_PARQUET ? "Parquet" : "CSV", secs,
 	        secs > 0 ? down_in_bytes(d) / 1e6 / secs : 0.0);
 out:
 	/* Nothing half-written stays behind under any name. */

@@ -217,11 +217,61 @@ int coltype_float32_exact(double d)
 	return 0;
 }
 
+/* The double of a JSON number text of at most 15 significant digits and a
+ * decimal exponent within 22 (most numbers in logs), or 0: then the digits
+ * and the power of ten are both exact doubles, so one IEEE multiplication
+ * or division gives the correctly rounded value, strtod's (Clinger's fast
+ * path), without strtod's cost. */
+static int fast_double(const char *v, size_t len, double *d)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	                              1e20, 1e21, 1e22 };
+	size_t i = 0;
+	int neg = 0, digits = 0;
+	uint64_t m = 0;
+	long e = 0;
+	if (i < len && v[i] == '-')
+		neg = 1, i++;
+	for (int frac = 0;; i++) {
+		if (i < len && v[i] == '.' && !frac) {
+			frac = 1;
+			continue;
+		}
+		if (i >= len || v[i] < '0' || v[i] > '9')
+			break;
+		if ((digits || v[i] != '0') && ++digits > 15)
+			return 0;
+		m = m * 10 + (uint64_t)(v[i] - '0');
+		e -= frac;
+	}
+	if (i < len && (v[i] == 'e' || v[i] == 'E')) {
+		int eneg = 0;
+		long x = 0;
+		if (++i < len && (v[i] == '+' || v[i] == '-'))
+			eneg = v[i++] == '-';
+		for (int n = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			if (++n > 4)
+				return 0;
+			else
+				x = x * 10 + (v[i] - '0');
+		e += eneg ? -x : x;
+	}
+	if (i != len || e < -22 || e > 22)
+		return 0;
+	double x = (double)m;
+	x = e >= 0 ? x * p10[e] : x / p10[-e];
+	*d = neg ? -x : x;
+	return 1;
+}
+
 /* Double of a JSON number text, or 0 if it is not a finite normal-range
  * value (overflow, underflow to subnormal or zero, absurd length). */
 static int num_double(const char *v, size_t len, double *d)
 {
 	char buf[NUM_MAX + 1];
+	if (fast_double(v, len, d))
+		return 1;
 	if (len > NUM_MAX)
 		return 0;
 	memcpy(buf, v, len);
@@ -531,6 +581,47 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
 	case COLTYPE_FLOAT32:
 	case COLTYPE_FLOAT64:
 		return t == JFLAT_NUMBER ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
+int coltype_number(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, struct coltype_num *out)
+{
+	static const int64_t lo[] = { [COLTYPE_INT8] = INT8_MIN, [COLTYPE_INT16] = INT16_MIN,
+	                              [COLTYPE_INT32] = INT32_MIN, [COLTYPE_INT64] = INT64_MIN };
+	static const int64_t hi[] = { [COLTYPE_INT8] = INT8_MAX, [COLTYPE_INT16] = INT16_MAX,
+	                              [COLTYPE_INT32] = INT32_MAX, [COLTYPE_INT64] = INT64_MAX };
+	int neg;
+	uint64_t mag;
+	switch (k) {
+	case COLTYPE_INT8:
+	case COLTYPE_INT16:
+	case COLTYPE_INT32:
+	case COLTYPE_INT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) ||
+		    mag > (uint64_t)INT64_MAX + neg)
+			return -1;
+		out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		return out->i >= lo[k] && out->i <= hi[k] ? 0 : -1;
+	case COLTYPE_UINT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) || neg)
+			return -1;
+		out->u = mag;
+		return 0;
+	case COLTYPE_TIMESTAMP:
+		return ts_value(date_field, t, v, len, &out->i) ? 0 : -1;
+	case COLTYPE_BOOL:
+		if (t != JFLAT_BOOL)
+			return -1;
+		out->i = v[0] == 't';
+		return 0;
+	case COLTYPE_FLOAT32:
+	case COLTYPE_FLOAT64:
+		if (t != JFLAT_NUMBER || !num_double(v, len, &out->d))
+			return -1;
+		return k == COLTYPE_FLOAT64 || (double)(float)out->d == out->d ? 0 : -1;
 	default:
 		return 0;
 	}

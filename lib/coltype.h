@@ -126,6 +126,20 @@ int coltype_merge_value(coltype *c, const char *v, size_t len);
  * returns 1 with the next value in *V, *LEN (owned by C), 0 at the end. */
 int coltype_dict_next(const coltype *c, size_t *pos, const char **v, size_t *len);
 
+/* The value of a non-null value of JSON type T in a column of kind K, for
+ * typed outputs (Parquet): int8..int64 and timestamps (epoch ms) in I,
+ * uint64 in U, bools as 0/1 in I, floats in D (float32 columns: exactly a
+ * float).  Strings and categories have nothing to convert (0, nothing
+ * set).  Returns 0, or -1 if the value does not fit K (the input changed
+ * since it was inferred). */
+struct coltype_num {
+	int64_t i;
+	uint64_t u;
+	double d;
+};
+int coltype_number(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, struct coltype_num *out);
+
 /* Exact integer value of the JSON number text S: 1 and sign/magnitude if
  * it is integral and |v| <= UINT64_MAX, else 0. */
 int coltype_parse_int(const char *s, size_t len, int *neg, uint64_t *mag);

@@ -55,6 +55,7 @@ struct down {
 	int nomem, changed;
 	jflat *jf;
 	csv_writer *csv;
+	const struct down_sink *sink; /* pass 2's output */
 	char *const *inputs;
 	int ninputs;
 	int *spool;           /* per input: its copy (see open_input), or -1 */
@@ -234,40 +235,71 @@ static int misfit(down *d, const struct column *c, const char *why, int show)
 	return -3;
 }
 
-/* Pass 2: the current row as one CSV record.  Returns 0, -1 on a write
- * error (errno), -2 if a value no longer fits its column's type, -3 if it
- * does not fit a given column (reason in d->err). */
+/* With a given schema: whether the current value of C fits it (0), or
+ * misfit()'s -3. */
+static int check_given(down *d, const struct column *c)
+{
+	char why[64];
+	if (c->gen != d->gen || c->t == JFLAT_NULL)
+		return c->nullable ? 0 : misfit(d, c, "no value, and the schema says it is not nullable", 0);
+	snprintf(why, sizeof why, "the schema's %s cannot hold ", coltype_name(c->kind));
+	if (!coltype_holds(c->kind, c->date_field, c->t, d->arena + c->off, c->len))
+		return misfit(d, c, why, 1);
+	if (c->t == JFLAT_STRING && c->len == 0 && !c->has_empty)
+		return misfit(d, c, "an empty string, and the schema says there is none", 0);
+	return 0;
+}
+
+/* Pass 2: the current row to the sink.  Returns 0, -1 on a write error
+ * (errno), -2 if a value no longer fits its column's type, -3 if it does
+ * not fit a given column (reason in d->err). */
 static int write_row(down *d)
 {
-	char buf[COLTYPE_FMT_MAX];
+	struct down_cell cell = { 0 };
 	for (size_t i = 0; i < d->ncols; i++) {
 		struct column *c = &d->cols[i];
 		if (c->ignored)
 			continue;
-		if (c->gen != d->gen || c->t == JFLAT_NULL) {
-			if (d->given && !c->nullable)
-				return misfit(d, c, "no value, and the schema says it is not nullable", 0);
-			if (csv_null(d->csv) < 0)
-				return -1;
-			continue;
-		}
-		const char *out;
-		size_t n;
 		if (d->given) {
-			char why[64];
-			snprintf(why, sizeof why, "the schema's %s cannot hold ", coltype_name(c->kind));
-			if (!coltype_holds(c->kind, c->date_field, c->t, d->arena + c->off, c->len))
-				return misfit(d, c, why, 1);
-			if (c->t == JFLAT_STRING && c->len == 0 && !c->has_empty)
-				return misfit(d, c, "an empty string, and the schema says there is none", 0);
+			int g = check_given(d, c);
+			if (g)
+				return g;
 		}
-		if (coltype_format(c->kind, c->date_field, c->t, d->arena + c->off, c->len,
-		                   buf, &out, &n) < 0)
-			return -2;
-		if (csv_field(d->csv, out, n) < 0)
-			return -1;
+		cell.kind = c->kind;
+		cell.date_field = c->date_field;
+		if (c->gen != d->gen || c->t == JFLAT_NULL) {
+			cell.t = JFLAT_NULL;
+			cell.v = "";
+			cell.len = 0;
+		} else {
+			cell.t = c->t;
+			cell.v = d->arena + c->off;
+			cell.len = c->len;
+		}
+		int rc = d->sink->cell(d->sink->ctx, &cell);
+		if (rc < 0)
+			return rc;
+		cell.col++;
 	}
-	return csv_end_row(d->csv);
+	return d->sink->end_row(d->sink->ctx);
+}
+
+/* The CSV sink of down_write. */
+static int csv_cell(void *ctx, const struct down_cell *c)
+{
+	char buf[COLTYPE_FMT_MAX];
+	const char *out;
+	size_t n;
+	if (c->t == JFLAT_NULL)
+		return csv_null(ctx);
+	if (coltype_format(c->kind, c->date_field, c->t, c->v, c->len, buf, &out, &n) < 0)
+		return -2;
+	return csv_field(ctx, out, n);
+}
+
+static int csv_row(void *ctx)
+{
+	return csv_end_row(ctx);
 }
 
 /* Opens input I.  Stdin and other inputs that cannot be read twice (pipes,
@@ -457,24 +489,35 @@ int down_infer(down *d)
 	return OSDL_EXIT_OK;
 }
 
-int down_write(down *d, int fd)
+int down_write_sink(down *d, const struct down_sink *sink)
 {
 	int rc = OSDL_EXIT_OK;
 	d->pass = 2;
 	d->known = 1;
 	d->in_bytes = 0;
+	d->sink = sink;
+	if (d->given)
+		d->rows = 0; /* counted by this pass, not by a pass 1 */
+	for (int i = 0; i < d->ninputs && !rc; i++)
+		rc = run_file(d, i);
+	d->sink = NULL;
+	return rc;
+}
+
+int down_write(down *d, int fd)
+{
+	int rc = OSDL_EXIT_OK;
 	if (!(d->csv = csv_writer_new(fd, d->o.delim)))
 		return fail(d, OSDL_EXIT_FAIL, "out of memory");
-	if (d->given)
-		d->rows = 0;
 	for (size_t i = 0; i < d->ncols && !rc && !d->o.no_header; i++)
 		if (!d->cols[i].ignored && csv_field(d->csv, d->cols[i].name, d->cols[i].name_len) < 0)
 			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	/* No column at all (no document): an empty file, not an empty line. */
 	if (!rc && !d->o.no_header && down_ncols(d) && csv_end_row(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
-	for (int i = 0; i < d->ninputs && !rc; i++)
-		rc = run_file(d, i);
+	struct down_sink sink = { d->csv, csv_cell, csv_row };
+	if (!rc)
+		rc = down_write_sink(d, &sink);
 	if (!rc && csv_flush(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	d->out_bytes = csv_bytes(d->csv);

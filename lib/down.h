@@ -4,9 +4,10 @@
  * Pass 1 (down_infer) reads every input, flattens each line (jflat) and
  * infers each column's type (coltype); every line is checked, so bad input
  * is found before anything is written.  Pass 2 (down_write) reads the
- * inputs again and writes the CSV (csv).  Inputs that cannot be read twice
- * (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4 temp file in
- * $TMPDIR that is unlinked as soon as it is created.
+ * inputs again and writes the CSV (csv), or hands the typed cells to
+ * another sink (down_write_sink, e.g. Parquet).  Inputs that cannot be
+ * read twice (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4
+ * temp file in $TMPDIR that is unlinked as soon as it is created.
  *
  * Memory: per column a fixed state plus its category dictionary (coltype.h);
  * per input a reader whose line buffer is capped by max_line; one row of
@@ -86,6 +87,32 @@ uint64_t down_rows(const down *d);
 /* Pass 2: header (unless no_header) and rows to FD (not closed), flushed.
  * Returns an exit code with down_error() set. */
 int down_write(down *d, int fd);
+
+/* One cell of pass 2: output column COL (kind and date field as inferred),
+ * the value as jflat gave it (T is JFLAT_NULL when the record has no value
+ * or a null; then V is "" and LEN 0). */
+struct down_cell {
+	size_t col;
+	enum coltype_kind kind;
+	int date_field;
+	enum jflat_type t;
+	const char *v;
+	size_t len;
+};
+
+/* Where pass 2's rows go (down_write's is a CSV writer).  CELL is called
+ * for every output column of a row in order, then END_ROW.  Both return
+ * 0, -1 on an output error (errno set), and CELL -2 if the value does not
+ * fit the column's type (the input changed between the passes). */
+struct down_sink {
+	void *ctx;
+	int (*cell)(void *ctx, const struct down_cell *c);
+	int (*end_row)(void *ctx);
+};
+
+/* Pass 2 into SINK (no header, nothing flushed: the sink's owner finishes
+ * it).  Returns an exit code with down_error() set. */
+int down_write_sink(down *d, const struct down_sink *sink);
 
 /* Counters of the last pass: NDJSON bytes read, CSV bytes written, invalid
  * UTF-8 bytes replaced. */

@@ -99,6 +99,10 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 	yajl_gen_integer(g, (long long)s->rows);
 	GS(g, "delimiter");
 	GS(g, delim);
+	if (s->parquet) {
+		GS(g, "output_format");
+		GS(g, "parquet");
+	}
 	GS(g, "header");
 	yajl_gen_bool(g, 1);
 	GS(g, "null");
@@ -171,7 +175,7 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 		GS(g, coltype_duckdb(s->cols[i].kind));
 	}
 	yajl_gen_map_close(g);
-	const char *path = s->csv_path ? s->csv_path : "out.csv";
+	const char *path = s->csv_path ? s->csv_path : s->parquet ? "out.parquet" : "out.csv";
 	sb_str(&sql, "SELECT * FROM read_csv(");
 	sb_sql(&sql, path, strlen(path));
 	sb_str(&sql, ", delim = ");
@@ -186,6 +190,12 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 		sb_sql(&sql, coltype_duckdb(s->cols[i].kind), strlen(coltype_duckdb(s->cols[i].kind)));
 	}
 	sb_str(&sql, "})");
+	if (s->parquet) { /* the file carries its types */
+		sql.len = 0;
+		sb_str(&sql, "SELECT * FROM read_parquet(");
+		sb_sql(&sql, path, strlen(path));
+		sb_str(&sql, ")");
+	}
 	if (sql.nomem)
 		goto out;
 	GS(g, "sql");

@@ -13,6 +13,8 @@
  * So `pd.read_csv(CSV, **json.load(open(SCHEMA))["pandas"])` loads the file
  * with the narrowest types, and duckdb.sql(schema["duckdb"]["sql"]) does
  * the same in DuckDB (the SQL names the CSV path given to schema_render).
+ * For a Parquet output, "output_format": "parquet" is added and the SQL is
+ * SELECT * FROM read_parquet(PATH); the Parquet file carries its types.
  * Column names are written with invalid UTF-8 replaced as the CSV header
  * has it (csv.h), so they match.
  */
@@ -36,6 +38,7 @@ struct schema_info {
 	char delim;
 	uint64_t rows;
 	const char *csv_path; /* named in the DuckDB SQL; NULL: "out.csv" */
+	int parquet;          /* the output is Parquet: the SQL reads that */
 };
 
 /* Renders the schema as JSON text into a malloc'd buffer (*out, *len; the
