@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"                         column statistics (osfetch chunk files)\n"
 	"      --schema-only      write only --schema, no CSV\n"
 	"      --no-header        rows only, no header line\n"
+	"      --concat           with --schema-in: the header, then each input as is\n"
+	"                         (CSV rows converted with --no-header, in order)\n"
 	"      --files-from LIST  inputs from LIST, one path per line ('-': stdin)\n"
 	"      --fields LIST      only these columns, in this order (comma separated)\n"
 	"      --delimiter C      field delimiter: one character, or 'tab' (default ,)\n"
@@ -70,7 +72,7 @@ struct opts {
 	int format;
 	int delim_set, codec_set, rg_set;
 	struct pqsink_opts pq;
-	int from_meta, schema_only;
+	int from_meta, schema_only, concat;
 	struct down_opts d;
 	char **inputs;
 	int ninputs;
@@ -106,13 +108,14 @@ static int given_columns(down *d, const struct opts *o)
  * (OSDL_EXIT_OK after --help or --version). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_COMPRESSION, O_DATE_FIELDS, O_DELIMITER,
+	enum { O_ARRAY_SEP = 256, O_CATEGORY_MAX, O_COMPRESSION, O_CONCAT, O_DATE_FIELDS, O_DELIMITER,
 	       O_FIELDS, O_FILES_FROM, O_FORMAT, O_MAX_LINE, O_NO_HEADER, O_ROW_GROUP_SIZE, O_SCHEMA,
 	       O_SCHEMA_FROM_META, O_SCHEMA_IN, O_SCHEMA_ONLY };
 	static const struct option longopts[] = { /* sorted */
 		{ "array-sep", required_argument, NULL, O_ARRAY_SEP },
 		{ "category-max", required_argument, NULL, O_CATEGORY_MAX },
 		{ "compression", required_argument, NULL, O_COMPRESSION },
+		{ "concat", no_argument, NULL, O_CONCAT },
 		{ "date-fields", required_argument, NULL, O_DATE_FIELDS },
 		{ "delimiter", required_argument, NULL, O_DELIMITER },
 		{ "fields", required_argument, NULL, O_FIELDS },
@@ -163,6 +166,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return OSDL_EXIT_USAGE;
 			}
 			break;
+		case O_CONCAT: o->concat = 1; break;
 		case O_DATE_FIELDS: o->d.date_fields = optarg; break;
 		case O_DELIMITER:
 			o->delim_set = 1;
@@ -238,6 +242,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		log_error("--schema-in and --schema-from-meta exclude each other");
 		return OSDL_EXIT_USAGE;
 	}
+	if (o->concat && (!o->schema_in || o->schema_only || o->d.no_header)) {
+		log_error("--concat needs --schema-in, and no --schema-only or --no-header");
+		return OSDL_EXIT_USAGE;
+	}
 	if (o->schema_only && !o->schema) {
 		log_error("--schema-only needs --schema FILE");
 		return OSDL_EXIT_USAGE;
@@ -270,8 +278,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->format = n >= 8 && strcmp(o->output + n - 8, ".parquet") == 0 ? FORMAT_PARQUET
 		                                                                  : FORMAT_CSV;
 	}
-	if (o->format == FORMAT_PARQUET && (o->delim_set || o->d.no_header)) {
-		log_error("%s is for CSV output", o->delim_set ? "--delimiter" : "--no-header");
+	if (o->format == FORMAT_PARQUET && (o->delim_set || o->d.no_header || o->concat)) {
+		log_error("%s is for CSV output",
+		          o->delim_set ? "--delimiter" : o->d.no_header ? "--no-header" : "--concat");
 		return OSDL_EXIT_USAGE;
 	}
 	if (o->format == FORMAT_CSV && (o->codec_set || o->rg_set)) {
@@ -334,6 +343,36 @@ out:
 	return rc;
 }
 
+/* --concat: each input's bytes after the header, in order (parts that
+ * osdown --no-header wrote with the same schema).  Returns an exit code. */
+static int append_parts(const struct opts *o, int fd, uint64_t *bytes)
+{
+	char buf[1 << 16];
+	for (int i = 0; i < o->ninputs; i++) {
+		int in = strcmp(o->inputs[i], "-") == 0 ? 0 : open(o->inputs[i], O_RDONLY | O_CLOEXEC);
+		if (in < 0) {
+			log_errno("%s", o->inputs[i]);
+			return OSDL_EXIT_IO;
+		}
+		ssize_t n;
+		while ((n = read(in, buf, sizeof buf)) > 0) {
+			if (lzio_write_all(fd, buf, (size_t)n) != 0) {
+				log_errno("%s", o->d.out_name);
+				close(in);
+				return OSDL_EXIT_IO;
+			}
+			*bytes += (uint64_t)n;
+		}
+		if (n < 0)
+			log_errno("%s", o->inputs[i]);
+		if (in)
+			close(in);
+		if (n < 0)
+			return OSDL_EXIT_IO;
+	}
+	return OSDL_EXIT_OK;
+}
+
 /* Opens PATH as an output through lib/publish into *P.  Returns 0 or
  * OSDL_EXIT_IO (logged). */
 static int open_output(const char *path, publish **p)
@@ -388,7 +427,9 @@ int main(int argc, char **argv)
 
 	sig_install(SIG_AT_ONCE);
 
-	if (!(d = down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
+	/* --concat: down writes the header alone; the parts are copied. */
+	if (!(d = o.concat ? down_new(&o.d, NULL, 0)
+	                   : down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
 		log_error("out of memory");
 		rc = OSDL_EXIT_FAIL;
 		goto out;
@@ -426,6 +467,8 @@ int main(int argc, char **argv)
 			out_bytes = down_out_bytes(d);
 			replaced = down_replaced(d);
 		}
+		if (!rc && o.concat)
+			rc = append_parts(&o, fd, &out_bytes);
 		if (rc)
 			goto out;
 	}
