@@ -204,6 +204,31 @@ static int write_plan(struct run *r)
 	return 0;
 }
 
+/* --recheck: the cached chunks against the server; with --format make the
+ * stale ones are removed for make to fetch again, the lines logged. */
+static int recheck(struct run *r)
+{
+	const struct planner_opts *o = r->o;
+	struct recheck_opts ro = { o->check, o->cache ? o->cache : ".", query_fingerprint(r->q),
+				   o->invalidate || o->format == PLAN_MAKE };
+	FILE *mem = NULL;
+	int rc;
+	if (!r->h)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "--recheck asks the server: set OS_URL");
+	if (o->format != PLAN_MAKE && !(mem = open_memstream(&r->res->out, &r->res->outlen)))
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	rc = recheck_run(r->h, r->q, &r->chunks, &ro, mem, &r->res->recheck, r->err, r->errlen);
+	if (mem && fclose(mem) && !rc)
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	if (rc)
+		return rc;
+	const struct recheck_stats *st = &r->res->recheck;
+	log_msg(LOG_BASIC, "recheck (%s): %zu chunks, %zu fresh, %zu stale, %zu missing%s; %lu requests, %.2f s",
+		o->check == RECHECK_SEQNO ? "seqno" : "count", st->chunks, st->fresh, st->stale, st->missing,
+		ro.invalidate ? (st->removed ? ", stale ones removed" : "") : "", st->requests, st->seconds);
+	return 0;
+}
+
 /* A document filed in an index other than the one its time names is in no
  * chunk of a pattern plan: say so rather than lose it. */
 static int check_misfiled(struct run *r, const struct plan_stats *st)
@@ -240,7 +265,7 @@ static int plan_all(struct run *r)
 	struct tspan_step period, dflt;
 	const struct tspan_step *step = o->step;
 	char glob[1024];
-	int rc, timed, online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count);
+	int rc, timed, online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->recheck || o->drift);
 
 	if ((rc = setup(r, online)))
 		return rc;
@@ -276,7 +301,9 @@ static int plan_all(struct run *r)
 		return OSDL_EXIT_USAGE;
 	plan_sort(&r->chunks);
 	report_missing(r);
-	if ((rc = write_plan(r)))
+	if (o->recheck && (rc = recheck(r)))
+		return rc;
+	if ((!o->recheck || o->format == PLAN_MAKE) && (rc = write_plan(r)))
 		return rc;
 
 	struct plan_stats st;
