@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"      --count             count the documents of each chunk (summary, json \"docs\")\n"
 	"      --format F          lines (default), make, json or tsv\n"
 	"      --total             print the server's count for the range (KEY=VALUE)\n"
+	"      --drift             print the fields whose type differs between the plan's indexes\n"
 	"      --recheck           compare the cached chunks with the server: STATE PATH CACHED SERVER REASON\n"
 	"      --check LEVEL       what --recheck compares: count (default) or seqno\n"
 	"      --invalidate        --recheck removes the stale chunks (implied by --format make)\n"
@@ -56,7 +57,7 @@ static const char usage_text[] =
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
 	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE,
-	OPT_TOTAL, OPT_RECHECK, OPT_CHECK, OPT_INVALIDATE, OPT_SUMMARY
+	OPT_TOTAL, OPT_RECHECK, OPT_CHECK, OPT_INVALIDATE, OPT_SUMMARY, OPT_DRIFT
 };
 
 /* Sorted by long name. */
@@ -66,6 +67,7 @@ static const struct option options[] = {
 	{ "cache", required_argument, NULL, 'd' },
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "drift", no_argument, NULL, OPT_DRIFT },
 	{ "exit-codes", no_argument, NULL, CLI_OPT_EXIT_CODES },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -95,7 +97,7 @@ static const struct option options[] = {
 struct opts {
 	const char *index, *from_s, *to_s, *step_s, *time_field, *query_file, *fields;
 	const char *format_s, *cache, *aws_region, *aws_service, *check_s, *summary;
-	int to_inclusive, no_sort, offline, insecure, count, total, recheck, invalidate;
+	int to_inclusive, no_sort, offline, insecure, count, total, recheck, invalidate, drift;
 	long long target_docs;
 	size_t max_chunks;
 	/* derived */
@@ -178,6 +180,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_TO_INCLUSIVE: o->to_inclusive = 1; break;
 		case OPT_TOTAL: o->total = 1; break;
 		case OPT_RECHECK: o->recheck = 1; break;
+		case OPT_DRIFT: o->drift = 1; break;
 		case OPT_CHECK: o->check_s = optarg; break;
 		case OPT_INVALIDATE: o->invalidate = 1; break;
 		case OPT_SUMMARY: o->summary = optarg; break;
@@ -233,6 +236,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if ((o->check_s || o->invalidate || o->summary) && !o->recheck)
 		return usage_error("--%s goes with --recheck",
 				   o->check_s ? "check" : o->invalidate ? "invalidate" : "summary");
+	if (o->drift && (o->total || o->offline || o->recheck))
+		return usage_error("--drift asks the server for its own lines: not with --%s",
+				   o->total ? "total" : o->offline ? "offline" : "recheck");
 	if (o->recheck && (o->total || o->offline))
 		return usage_error("--recheck asks the server: not with --%s", o->total ? "total" : "offline");
 	if (o->recheck && (o->format == PLAN_JSON || o->format == PLAN_TSV))
@@ -314,7 +320,7 @@ int main(int argc, char **argv)
 		.no_sort = o.no_sort, .offline = o.offline, .count = o.count, .insecure = o.insecure,
 		.target_docs = o.target_docs, .max_chunks = o.max_chunks, .aws_region = o.aws_region,
 		.aws_service = o.aws_service, .format = o.format, .cache = o.cache,
-		.recheck = o.recheck, .invalidate = o.invalidate, .check = o.check,
+		.recheck = o.recheck, .drift = o.drift, .invalidate = o.invalidate, .check = o.check,
 	};
 	rc = o.total ? print_total(&po) : print_plan(&po, o.summary);
 	if (fclose(stdout) && rc == 0)
