@@ -271,14 +271,26 @@ static int write_summary(const char *path, const struct planner_result *res, enu
 	char err[1024];
 	publish *p = publish_open(path, err, sizeof err);
 	FILE *f = NULL;
-	int fd;
-	if (!p || (fd = dup(publish_fd(p))) < 0 || !(f = fdopen(fd, "w"))) {
-		log_error("%s", p ? strerror(errno) : err);
+	int fd = -1, bad;
+	if (!p) {
+		log_error("%s", err);
+		return OSDL_EXIT_IO;
+	}
+	if ((fd = dup(publish_fd(p))) < 0 || !(f = fdopen(fd, "w"))) {
+		log_errno("%s", path);
+		if (fd >= 0)
+			close(fd);
 		publish_abort(p);
 		return OSDL_EXIT_IO;
 	}
-	if (recheck_write_summary(f, &res->recheck, level) | fclose(f) || publish_commit(p, NULL, err, sizeof err)) {
-		log_error("writing %s: %s", path, err);
+	bad = recheck_write_summary(f, &res->recheck, level);
+	if (fclose(f) || bad) {
+		log_errno("writing %s", path);
+		publish_abort(p);
+		return OSDL_EXIT_IO;
+	}
+	if (publish_commit(p, NULL, err, sizeof err)) {
+		log_error("%s", err);
 		return OSDL_EXIT_IO;
 	}
 	return 0;

@@ -62,8 +62,9 @@ struct recheck_stats {
 int recheck_run(http *h, const query *q, const struct plan *p, const struct recheck_opts *o,
 		FILE *out, struct recheck_stats *st, char *err, size_t errlen);
 
-/* "fresh", "stale" or "missing" counts as KEY=VALUE lines (osplan.1's
- * --summary format) to F.  Returns 0 or -1 (write error). */
+/* ST as KEY=VALUE lines (osplan.1's --summary format: check, chunks,
+ * fresh, stale, missing, removed, requests, seconds) to F.  Returns 0 or
+ * -1 (write error, errno set). */
 int recheck_write_summary(FILE *f, const struct recheck_stats *st, enum recheck_level level);
 
 #endif
