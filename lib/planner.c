@@ -248,6 +248,10 @@ static int drift(struct run *r)
 	int rc;
 	if (!names)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	if (!r->chunks.n) {
+		free(names);
+		return 0; /* no index, no drift */
+	}
 	for (size_t i = 0; i < r->chunks.n; i++)
 		names[n++] = r->chunks.c[i].sp.index;
 	qsort(names, n, sizeof *names, str_cmp);
@@ -330,7 +334,8 @@ static int plan_all(struct run *r)
 	struct tspan_step period, dflt;
 	const struct tspan_step *step = o->step;
 	char glob[1024];
-	int rc, timed, online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->recheck || o->drift);
+	int rc, timed,
+	    online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->recheck || o->drift);
 
 	if ((rc = setup(r, online)))
 		return rc;
