@@ -52,7 +52,7 @@ t_eq "one sidecar per planned chunk" "$nmeta" "$nplan"
 grep -q "chunks: $nplan planned, $nplan published ($nplan fetched by this run, 0 from the cache), 0 failed" "$T/xargs/INFO.md" &&
 	pass "INFO.md chunk counts" || fail "INFO.md chunk counts: $(grep 'chunks:' "$T/xargs/INFO.md")"
 for k in 'docs per chunk: min [0-9]+, median [0-9]+, max [0-9]+' '^\| plan \| [0-9.]+ s' '^\| fetch \(xargs, -j 3\)' \
-	 'peak RSS' '^\| merge \| [0-9.]+ [KMG]B \| osmerge' 'Largest single process: os[a-z]+ [0-9.]+ MB' \
+	 'peak RSS' '^\| convert \| [0-9.]+ [KMG]B per process \| osdown' 'Largest single process: os[a-z]+ [0-9.]+ MB' \
 	 'osfetch osdl [0-9]' 'server: http://[^ ]+ \((opensearch|elasticsearch) [0-9.]+\)' "index pattern: \`$P-%Y.%m.%d\`"; do
 	grep -Eq -- "$k" "$T/xargs/INFO.md" && pass "INFO.md has /$k/" || fail "INFO.md lacks /$k/"
 done

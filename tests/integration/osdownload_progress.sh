@@ -56,10 +56,10 @@ fi
 # --- log levels and the log file ---
 iso='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 t_run "detailed: exit 0" 0 "" dlf --cache "$T/c3" -o "$T/o3.csv" --log-level detailed --log-file "$T/log3" --progress-interval 0
-for tool in osdownload osplan osfetch osmerge osdown; do
+for tool in osdownload osplan osfetch osdown; do
 	grep -Eq "$iso $tool " "$T/log3" && pass "detailed: log file has $tool lines" || fail "detailed: no $tool line in the log file"
 done
-for tool in osplan osfetch osmerge osdown; do
+for tool in osplan osfetch osdown; do
 	grep -Eq "$iso $tool .*peak_rss_kb=[0-9]+" "$T/log3" && pass "detailed: $tool logs its peak RSS" || fail "detailed: no peak_rss_kb line from $tool"
 done
 grep -Eq "$iso osfetch \[$P-2024\.03\.0[12] 2024-03-0[12]T[0-9:.]+Z 2024-03-0[12]T[0-9:.]+Z\] " "$T/log3" &&
