@@ -6,12 +6,13 @@ B="$TOP/bench/run"
 # A loopback port nobody listens on: a dry run must not need the server.
 export OS_URL=http://127.0.0.1:9
 
-t_run "dry run" 0 "" "$B" --dry-run -j 3 -s 2h -r 2
+t_run "dry run" 0 "" "$B" --dry-run -j 3 -s 2h --osdl-step 6h -r 2
 for t in floor osdl osdl-fetch seed plain elasticdump; do
 	grep -q "^$t: " "$T/out" && pass "dry run lists $t" || fail "dry run lists $t"
 done
-grep -q -- "-j 3 -i osdl-bench-logs-%Y.%m.%d .* -s 2h " "$T/out" && pass "osdl gets -j and -s" ||
-	fail "osdl gets -j and -s"
+grep -q -- "osdownload -s 6h -j 3 -i osdl-bench-logs-%Y.%m.%d " "$T/out" && pass "osdl gets -j and --osdl-step" ||
+	fail "osdl gets -j and --osdl-step"
+grep -q -- "seed_like.py .* -s 2h " "$T/out" && pass "seed gets -s" || fail "seed gets -s"
 grep -q -- "--threads 3 " "$T/out" && pass "seed gets the same thread count" || fail "seed threads"
 grep -q -- "^floor: .*floor_scroll.py .* -j 3 " "$T/out" && pass "the floor gets the same parallelism" || fail "floor -j"
 grep -q -- "--index 'osdl-bench-logs-\*'" "$T/out" && pass "pattern to wildcard" || fail "pattern to wildcard"
