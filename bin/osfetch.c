@@ -91,9 +91,6 @@ struct options {
 	struct meta_summary_opts sum;
 };
 
-/* The local sort's spill directory, made by the first chunk that needs it
- * and kept for the others. */
-static tmpdir *spill_tmp;
 
 /* Whole-process totals for the final log line. */
 struct totals {
@@ -217,14 +214,13 @@ static int summary(const struct options *o)
 }
 
 /* Fetches one spec, prints its path, logs the outcome.  Returns an exit code. */
-static int one_chunk(http *h, struct engine *eng, int *eng_known, const query *q,
-		     const struct options *o, const struct spec *sp, struct totals *t)
+static int one_chunk(fetch *f, const struct spec *sp, struct totals *t)
 {
 	char path[PATH_MAX], err[1024] = "", specs[SPEC_INDEX_MAX + 128];
 	struct fetch_stats st;
 	spec_format(sp, specs, sizeof specs);
 	log_set_context(specs);
-	int rc = fetch_chunk(h, eng, eng_known, q, sp, &o->fetch, path, sizeof path, &st, err, sizeof err);
+	int rc = fetch_chunk(f, sp, path, sizeof path, &st, err, sizeof err);
 	if (rc == 0) {
 		if (printf("%s\n", path) < 0 || fflush(stdout) != 0) {
 			log_errno("stdout");
@@ -258,8 +254,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct totals t = { 0 };
-	struct engine eng;
-	int eng_known = 0, rc = 0;
+	fetch *f = NULL;
+	int rc = 0;
 	query *q = NULL;
 	http *h = NULL;
 	char err[1024];
@@ -297,16 +293,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
-	/* Made by the first chunk that spills, so that a chunk that fits in
-	 * --memory leaves nothing behind, even after SIGKILL.  It is on
-	 * publish.h's cleanup list from birth, like every temporary file. */
-	o.fetch.tmp = &spill_tmp;
 	o.fetch.tmpdir = o.tmpdir;
 	sig_install(SIG_GRACEFUL);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {
 		log_error("%s", err);
 		rc = OSDL_EXIT_USAGE;
+		goto out;
+	}
+	if (!(f = fetch_new(h, q, &o.fetch))) {
+		log_error("out of memory");
+		rc = OSDL_EXIT_FAIL;
 		goto out;
 	}
 	if (argc) {
@@ -316,7 +313,7 @@ int main(int argc, char **argv)
 			rc = OSDL_EXIT_USAGE;
 			goto out;
 		}
-		rc = one_chunk(h, &eng, &eng_known, q, &o, &sp, &t);
+		rc = one_chunk(f, &sp, &t);
 	} else {
 		unsigned long lineno = 0;
 		ssize_t n;
@@ -330,7 +327,7 @@ int main(int argc, char **argv)
 			int k = spec_parse_line(line, &sp, err, sizeof err);
 			if (k == 0)
 				continue;
-			int crc = k < 0 ? OSDL_EXIT_USAGE : one_chunk(h, &eng, &eng_known, q, &o, &sp, &t);
+			int crc = k < 0 ? OSDL_EXIT_USAGE : one_chunk(f, &sp, &t);
 			if (k < 0)
 				log_error("stdin:%lu: %s", lineno, err);
 			if (crc != 0 && rc == 0)
@@ -357,7 +354,7 @@ out:
 			t.seconds > 0 ? (double)t.docs / t.seconds : 0.0, log_peak_rss_kb());
 	}
 	free(line);
-	tmpdir_free(spill_tmp);
+	fetch_free(f);
 	http_free(h);
 	query_free(q);
 	if (fclose(stdout) != 0 && rc == 0) {

@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "fnv.h"
 #include "jflat.h"
+#include "strbuf.h"
 #include "jkey.h"
 
 #define FORMAT "osdl-colstats/1"
@@ -292,31 +293,11 @@ int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val 
 /* ---- JSON out ---- */
 
 struct buf {
-	char *p;
-	size_t len, cap;
-	int nomem, inexact;
+	struct strbuf s;
+	int inexact;
 };
 
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->nomem)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->nomem = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
+static void put(struct buf *b, const char *s, size_t n) { strbuf_put(&b->s, s, n); }
 
 /* A string literal, without its NUL. */
 #define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
@@ -407,7 +388,7 @@ char *colstats_json(const colstats *s, size_t *len)
 	putf(&b, "{\"format\":\"" FORMAT "\",\"rows\":%llu,\"category_max\":%zu,"
 	     "\"category_bytes\":%d,\"keyed\":%s,", (unsigned long long)s->rows, s->category_max,
 	     CAT_BYTES, TF(s->keyed));
-	size_t head = b.len;
+	size_t head = b.s.len;
 	PUTS(&b, "\"exact\":true,\"columns\":[");
 	for (size_t i = 0; i < s->ncols && !b.inexact; i++) {
 		if (i)
@@ -415,16 +396,16 @@ char *colstats_json(const colstats *s, size_t *len)
 		put_col(&b, &s->cols[i], s->keyed);
 	}
 	PUTS(&b, "]}");
-	if (b.inexact && !b.nomem) {
-		b.len = head;
+	if (b.inexact && !b.s.nomem) {
+		b.s.len = head;
 		PUTS(&b, "\"exact\":false,\"columns\":[]}");
 	}
-	if (b.nomem) {
-		free(b.p);
+	if (b.s.nomem) {
+		free(b.s.p);
 		return NULL;
 	}
-	*len = b.len;
-	return b.p;
+	*len = b.s.len;
+	return b.s.p;
 }
 
 /* ---- JSON in ---- */

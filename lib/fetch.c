@@ -26,6 +26,7 @@
 #include "publish.h"
 #include "search.h"
 #include "sig.h"
+#include "tmpdir.h"
 
 /* No filter_path: with one, the server re-serialises every _source (60-80%
  * more server CPU, and values change on the way: 1e400 becomes "Infinity",
@@ -577,28 +578,57 @@ static char *meta_json(const struct run *r, double seconds)
 	return all;
 }
 
-int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
-		const query *q, const struct spec *sp, const struct fetch_opts *o_in,
-		char *path, size_t pathlen, struct fetch_stats *st,
-		char *err, size_t errlen)
+struct fetch {
+	http *h;
+	const query *q;
+	struct fetch_opts o;     /* defaults filled in */
+	struct engine engine;
+	int engine_known;
+	tmpdir *spill;           /* made by the first chunk that spills */
+};
+
+fetch *fetch_new(http *h, const query *q, const struct fetch_opts *o)
 {
-	struct fetch_opts o = *o_in;
+	fetch *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->h = h;
+	f->q = q;
+	f->o = *o;
+	if (!f->o.cache_dir)
+		f->o.cache_dir = ".";
+	if (f->o.page_size <= 0)
+		f->o.page_size = FETCH_PAGE_DEFAULT;
+	if (!f->o.keep_alive)
+		f->o.keep_alive = "2m";
+	if (f->o.max_failures == 0)
+		f->o.max_failures = 8;
+	else if (f->o.max_failures < 0)
+		f->o.max_failures = 0;
+	return f;
+}
+
+void fetch_free(fetch *f)
+{
+	if (!f)
+		return;
+	tmpdir_free(f->spill);
+	free(f);
+}
+
+int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
+		struct fetch_stats *st, char *err, size_t errlen)
+{
+	struct fetch_opts o = f->o;
+	http *h = f->h;
+	const query *q = f->q;
+	struct engine *engine_cache = &f->engine;
 	struct run r = { 0 };
 	int rc = OSDL_EXIT_FAIL;
 	char *meta = NULL;
 	double t0 = log_now_s();
 	memset(st, 0, sizeof *st);
 	st->server_total = -1;
-	if (!o.cache_dir)
-		o.cache_dir = ".";
-	if (o.page_size <= 0)
-		o.page_size = FETCH_PAGE_DEFAULT;
-	if (!o.keep_alive)
-		o.keep_alive = "2m";
-	if (o.max_failures == 0)
-		o.max_failures = 8;
-	else if (o.max_failures < 0)
-		o.max_failures = 0;
 	if (!spec_chunk_path(o.cache_dir, query_fingerprint(q), sp, path, pathlen)) {
 		snprintf(err, errlen, "cache path too long");
 		return OSDL_EXIT_USAGE;
@@ -619,7 +649,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	r.pub = publish_begin(path, err, errlen);
 	if (!r.pub)
 		return OSDL_EXIT_IO;
-	if (!*engine_known) {
+	if (!f->engine_known) {
 		struct http_resp resp;
 		int erc = engine_detect(h, engine_cache, &resp);
 		if (erc != 0) {
@@ -631,7 +661,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 			rc = OSDL_EXIT_USAGE;
 			goto out;
 		}
-		*engine_known = 1;
+		f->engine_known = 1;
 		log_msg(LOG_DETAILED, "%s at %s: method %s%s", engine_cache->name, http_base_url(h),
 			engine_method_name(engine_cache->method),
 			engine_cache->method == ENGINE_PIT && !engine_cache->pit_verified
@@ -640,7 +670,7 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 	r.parser = search_new(emit_doc, &r, 0);
 	r.stats = colstats_new(COLSTATS_CATEGORY_MAX);
 	if (query_sorted(q)) {
-		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, o.tmpdir, 0,
+		struct chunksort_opts co = { query_time_field(q), o.memory, &f->spill, o.tmpdir, 0,
 					     engine_cache->method == ENGINE_PIT };
 		r.cs = chunksort_new(&co);
 	}

@@ -27,10 +27,7 @@ struct fetch_opts {
 	int max_failures;        /* transient failures + restarts per chunk; 0: 8, < 0: none */
 	int method;              /* enum engine_want: 0 (auto) takes the engine's choice */
 	size_t memory;           /* local sort budget; 0: CHUNKSORT_MEMORY_DEFAULT */
-	tmpdir **tmp;         /* where the local sort spills, made on the first
-				    spill (chunksort_opts.tmp); needed unless the
-				    query is unsorted; the caller frees *tmp */
-	const char *tmpdir;      /* NULL: $TMPDIR or /tmp */
+	const char *tmpdir;      /* where the local sort spills; NULL: $TMPDIR or /tmp */
 };
 
 #define FETCH_PAGE_DEFAULT 5000
@@ -42,18 +39,28 @@ struct fetch_stats {
 	int cached;              /* 1: the file was already published */
 };
 
+/* A fetcher: the chunks of one query over one connection.  It owns what
+ * chunks share: the engine, detected (once) only when a chunk must really be
+ * fetched, and the local sort's spill directory, made on the first spill
+ * and kept for the next chunks. */
+typedef struct fetch fetch;
+
+/* A fetcher for query Q over connection H with options O (copied, defaults
+ * filled in).  H and Q must outlive it.  Returns NULL when out of memory. */
+fetch *fetch_new(http *h, const query *q, const struct fetch_opts *o);
+
+/* Removes the spill directory and frees F.  NULL is fine. */
+void fetch_free(fetch *f);
+
 /* Fetches SP into DIR/FINGERPRINT/INDEX/NAME and writes that path into
- * PATH.  E may be NULL when not known yet: it is then detected (once) into
- * *ENGINE_CACHE only if the chunk must really be fetched.
+ * PATH.
  * Returns 0 (published, or cached: st->cached), or an osdl exit code with a
  * one-line reason in ERR: OSDL_EXIT_SERVER, OSDL_EXIT_RETRIES,
  * OSDL_EXIT_VERIFY, OSDL_EXIT_IO, OSDL_EXIT_SIGNAL, OSDL_EXIT_FAIL, and
  * OSDL_EXIT_USAGE when o->method asks for PIT on an engine that cannot do it
  * exactly once.  On any error nothing is published and every scroll or PIT it
  * opened is cleared (a PIT whose open answer was lost expires by itself). */
-int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
-		const query *q, const struct spec *sp, const struct fetch_opts *o,
-		char *path, size_t pathlen, struct fetch_stats *st,
-		char *err, size_t errlen);
+int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
+		struct fetch_stats *st, char *err, size_t errlen);
 
 #endif

@@ -308,23 +308,34 @@ static int field_known(yajl_val fields, const char *name)
 	return 0;
 }
 
-int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, size_t errlen)
+/* GET EXPR/_field_caps for every field into *ROOT (the caller frees it)
+ * and its "fields" object into *FIELDS (NULL when absent).  Returns 0 or an
+ * exit code with the reason in ERR. */
+static int field_caps(http *h, const char *expr, yajl_val *root, yajl_val *fields, char *err,
+		      size_t errlen)
 {
 	static const char *fp[] = { "fields", NULL };
-	char enc[2048], path[2200], bad[1024] = "";
+	char enc[2048], path[2200];
 	struct http_resp resp;
+	int rc;
+	url_part(expr, enc, sizeof enc);
+	snprintf(path, sizeof path, "/%s/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=true", enc);
+	if ((rc = http_json(h, "GET", path, NULL, root, &resp)))
+		return req_fail(err, errlen, rc, "reading the field capabilities", &resp);
+	*fields = yajl_tree_get(*root, fp, yajl_t_object);
+	return 0;
+}
+
+int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, size_t errlen)
+{
+	char bad[1024] = "";
 	yajl_val root = NULL, fields, tf;
 	const char *tfn = query_time_field(q);
 	size_t nbad = 0;
 	int rc;
 
-	url_part(expr, enc, sizeof enc);
-	snprintf(path, sizeof path, "/%s/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=true", enc);
-	if ((rc = http_json(h, "GET", path, NULL, &root, &resp))) {
-		req_fail(err, errlen, rc, "reading the field capabilities", &resp);
+	if ((rc = field_caps(h, expr, &root, &fields, err, errlen)))
 		goto out;
-	}
-	fields = yajl_tree_get(root, fp, yajl_t_object);
 	if (!fields || fields->u.object.len == 0)
 		goto out; /* no index: nothing to check against */
 	const char *tp[] = { tfn, NULL };
@@ -388,20 +399,13 @@ static size_t type_indexes(yajl_val t, const char *const *names, size_t n, char 
 int plansrv_drift(http *h, const char *expr, const char *const *names, size_t n, plansrv_drift_fn fn,
 		  void *ud, size_t *ndrift, char *err, size_t errlen)
 {
-	static const char *fp[] = { "fields", NULL };
-	char enc[2048], path[2200], list[4096];
-	struct http_resp resp;
-	yajl_val root = NULL, fields;
+	char list[4096];
+	yajl_val root = NULL, fields = NULL;
 	int rc;
 
 	*ndrift = 0;
-	url_part(expr, enc, sizeof enc);
-	snprintf(path, sizeof path, "/%s/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=true", enc);
-	if ((rc = http_json(h, "GET", path, NULL, &root, &resp))) {
-		req_fail(err, errlen, rc, "reading the field capabilities", &resp);
+	if ((rc = field_caps(h, expr, &root, &fields, err, errlen)))
 		goto out;
-	}
-	fields = yajl_tree_get(root, fp, yajl_t_object);
 	for (size_t i = 0; fields && i < fields->u.object.len && !rc; i++) {
 		const char *f = fields->u.object.keys[i];
 		yajl_val types = fields->u.object.values[i];

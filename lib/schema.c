@@ -11,60 +11,33 @@
 #include "coltype.h"
 #include "csv.h"
 #include "osdl.h"
+#include "strbuf.h"
 
-/* A growable string for the names and the SQL text. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int nomem;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->nomem)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->nomem = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void sb_str(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+static void sb_str(struct strbuf *b, const char *s) { strbuf_put(b, s, strlen(s)); }
 
 /* S with each invalid UTF-8 byte replaced by U+FFFD, as the CSV has it. */
-static void sb_utf8(struct sbuf *b, const char *s, size_t n)
+static void sb_utf8(struct strbuf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		size_t k = csv_utf8_len(u + i, n - i);
 		if (k == 0) {
-			sb_put(b, "\xEF\xBF\xBD", 3);
+			strbuf_put(b, "\xEF\xBF\xBD", 3);
 			i++;
 		} else {
-			sb_put(b, s + i, k);
+			strbuf_put(b, s + i, k);
 			i += k;
 		}
 	}
 }
 
 /* A SQL string literal: quotes doubled. */
-static void sb_sql(struct sbuf *b, const char *s, size_t n)
+static void sb_sql(struct strbuf *b, const char *s, size_t n)
 {
-	sb_put(b, "'", 1);
+	strbuf_put(b, "'", 1);
 	for (size_t i = 0; i < n; i++)
-		sb_put(b, s[i] == '\'' ? "''" : s + i, s[i] == '\'' ? 2 : 1);
-	sb_put(b, "'", 1);
+		strbuf_put(b, s[i] == '\'' ? "''" : s + i, s[i] == '\'' ? 2 : 1);
+	strbuf_put(b, "'", 1);
 }
 
 #define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
@@ -74,14 +47,14 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 	int rc = -1;
 	char delim[2] = { s->delim, 0 };
 	char **names = calloc(s->ncols + 1, sizeof *names);
-	struct sbuf sql = { 0 };
+	struct strbuf sql = { 0 };
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (!names || !g)
 		goto out;
 	for (size_t i = 0; i < s->ncols; i++) {
-		struct sbuf nb = { 0 };
+		struct strbuf nb = { 0 };
 		sb_utf8(&nb, s->cols[i].name, s->cols[i].name_len);
-		sb_put(&nb, "", 0);
+		strbuf_put(&nb, "", 0);
 		if (nb.nomem || !nb.p) {
 			free(nb.p);
 			goto out;
