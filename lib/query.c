@@ -15,6 +15,9 @@
 
 #define QUERY_FILE_MAX (16 << 20) /* a query DSL file larger than this is a mistake */
 #define QUERY_FIELDS_MAX 10000
+/* yajl's tree is freed by recursion and its generator stops at 128 levels:
+ * a query nested deeper is refused before either sees it. */
+#define QUERY_MAX_DEPTH 100
 
 struct query {
 	char *time_field;
@@ -125,13 +128,41 @@ char *query_json_quote(const char *s)
 	return to_json(&v);
 }
 
+/* Whether the JSON text S nests arrays and objects deeper than MAX (a
+ * count of brackets outside strings; invalid JSON is yajl's to report). */
+static int too_deep(const char *s, int max)
+{
+	int depth = 0, in_str = 0;
+	for (; *s; s++) {
+		if (in_str) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				in_str = 0;
+		} else if (*s == '"') {
+			in_str = 1;
+		} else if (*s == '{' || *s == '[') {
+			if (++depth > max)
+				return 1;
+		} else if (*s == '}' || *s == ']') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int query_load_string(query *q, const char *json, char *err, size_t errlen)
 {
 	char perr[256];
-	yajl_val root = yajl_tree_parse(json, perr, sizeof perr), v;
+	yajl_val root = NULL, v;
 	char *canon = NULL;
 	int rc = -1;
 
+	if (too_deep(json, QUERY_MAX_DEPTH)) {
+		errbuf_fail(err, errlen, -1, "invalid query JSON: nested deeper than %d levels", QUERY_MAX_DEPTH);
+		goto out;
+	}
+	root = yajl_tree_parse(json, perr, sizeof perr);
 	if (!root) {
 		/* yajl's message spans lines; the first one says what is wrong. */
 		perr[strcspn(perr, "\n")] = 0;
