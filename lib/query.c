@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "jstr.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -128,29 +129,6 @@ char *query_json_quote(const char *s)
 	return to_json(&v);
 }
 
-/* Whether the JSON text S nests arrays and objects deeper than MAX (a
- * count of brackets outside strings; invalid JSON is yajl's to report). */
-static int too_deep(const char *s, int max)
-{
-	int depth = 0, in_str = 0;
-	for (; *s; s++) {
-		if (in_str) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == '"')
-				in_str = 0;
-		} else if (*s == '"') {
-			in_str = 1;
-		} else if (*s == '{' || *s == '[') {
-			if (++depth > max)
-				return 1;
-		} else if (*s == '}' || *s == ']') {
-			depth--;
-		}
-	}
-	return 0;
-}
-
 int query_load_string(query *q, const char *json, char *err, size_t errlen)
 {
 	char perr[256];
@@ -158,7 +136,7 @@ int query_load_string(query *q, const char *json, char *err, size_t errlen)
 	char *canon = NULL;
 	int rc = -1;
 
-	if (too_deep(json, QUERY_MAX_DEPTH)) {
+	if (jstr_too_deep(json, strlen(json), QUERY_MAX_DEPTH)) {
 		errbuf_fail(err, errlen, -1, "invalid query JSON: nested deeper than %d levels", QUERY_MAX_DEPTH);
 		goto out;
 	}
