@@ -1,8 +1,7 @@
 /* osdown.c - NDJSON (plain or LZ4) to typed RFC 4180 CSV plus a schema.
  *
- * Options in, lib/down's two passes, then the output files: written under
- * temp names and renamed only when complete, removed on any error or
- * signal.  Nothing is written before the whole input has been checked. */
+ * Options in, lib/down's two passes, then the output files through
+ * lib/publish: complete under their names, or absent.  Nothing is written before the whole input has been checked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,6 +19,7 @@
 #include "lzio.h"
 #include "esc.h"
 #include "osdl.h"
+#include "publish.h"
 #include "schema.h"
 #include "sig.h"
 
@@ -50,91 +50,6 @@ struct opts {
 	char **inputs;
 	int ninputs;
 };
-
-/* Temp files removed by the signal handler and on every error exit: the
- * only mutable globals besides the options, because a handler cannot be
- * passed a context. */
-static char tmp_csv[PATH_MAX + 16], tmp_schema[PATH_MAX + 16];
-
-static void on_signal(int sig)
-{
-	if (tmp_csv[0])
-		unlink(tmp_csv);
-	if (tmp_schema[0])
-		unlink(tmp_schema);
-	if (sig == SIGINT || sig == SIGTERM)
-		_exit(OSDL_EXIT_SIGNAL);
-	/* SIGPIPE (a reader such as head went away), SIGHUP: die of it as
-	 * usual, only without leaving temp files. */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Opens PATH for writing.  Device and /proc paths (/dev/stdout, /dev/fd/3)
- * and existing files that are not regular (a FIFO) are written in place:
- * FINAL and TMP are left empty.  Anything else is written as a temp file
- * beside its final name, FINAL, which is PATH with symlinks resolved (so a
- * link is not replaced by a file), and renamed there by publish().  TMP is
- * registered for the signal handler before the file exists.  Returns the
- * descriptor or -1 with the error logged. */
-static int open_out(const char *path, char *final, char *tmp, size_t size)
-{
-	struct stat st;
-	final[0] = tmp[0] = 0;
-	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
-	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
-		int fd = open(path, O_WRONLY | O_TRUNC);
-		if (fd < 0)
-			log_errno("%s", path);
-		return fd;
-	}
-	char real[PATH_MAX];
-	const char *name = realpath(path, real) ? real : path;
-	char t[PATH_MAX + 16];
-	if (strlen(name) >= size ||
-	    (size_t)snprintf(t, sizeof t, "%s.part.XXXXXX", name) >= size) {
-		log_error("%s: name too long", path);
-		return -1;
-	}
-	memcpy(final, name, strlen(name) + 1);
-	memcpy(tmp, t, strlen(t) + 1);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_errno("%s", path);
-		tmp[0] = 0;
-		return -1;
-	}
-	/* mkstemp makes 0600; a finished file gets the usual 0666 & ~umask. */
-	mode_t um = umask(0);
-	umask(um);
-	if (fchmod(fd, 0666 & ~um) < 0) {
-		log_errno("%s", tmp);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Closes a finished output; a temp file is synced first and renamed to
- * FINAL.  0 or -1 (logged as PATH). */
-static int publish(int fd, char *tmp, const char *final, const char *path)
-{
-	if (tmp[0] && fsync(fd) < 0) {
-		log_errno("%s", path);
-		close(fd);
-		return -1;
-	}
-	if (close(fd) < 0) {
-		log_errno("%s", path);
-		return -1;
-	}
-	if (tmp[0] && rename(tmp, final) < 0) {
-		log_errno("rename %s", path);
-		return -1;
-	}
-	tmp[0] = 0;
-	return 0;
-}
 
 /* Fills O from argv.  Returns CLI_CONTINUE to go on, else the exit status
  * (OSDL_EXIT_OK after --help or --version). */
@@ -246,10 +161,11 @@ static int write_schema(down *d, const struct opts *o, int fd)
 int main(int argc, char **argv)
 {
 	char *stdin_only[] = { "-" };
-	char final_csv[PATH_MAX + 16], final_schema[PATH_MAX + 16];
+	char perr[PATH_MAX + 128];
 	struct opts o = { 0 };
 	down *d = NULL;
-	int rc = OSDL_EXIT_OK, out_fd = 1, schema_fd = -1;
+	publish *out = NULL, *schema = NULL;
+	int rc = OSDL_EXIT_OK, out_fd = 1;
 	double t0 = log_now_s();
 
 	log_init("osdown");
@@ -258,7 +174,7 @@ int main(int argc, char **argv)
 	rc = OSDL_EXIT_OK;
 	o.d.out_name = o.output ? o.output : "stdout";
 
-	sig_install_handler(on_signal);
+	sig_install(SIG_AT_ONCE);
 
 	if (!(d = down_new(&o.d, o.ninputs ? o.inputs : stdin_only, o.ninputs ? o.ninputs : 1))) {
 		log_error("out of memory");
@@ -280,16 +196,21 @@ int main(int argc, char **argv)
 	}
 
 	/* Pass 2.  Nothing has been written yet. */
-	if (o.output && (out_fd = open_out(o.output, final_csv, tmp_csv, sizeof tmp_csv)) < 0) {
-		rc = OSDL_EXIT_IO;
-		goto out;
-	}
-	if (o.schema) {
-		if ((schema_fd = open_out(o.schema, final_schema, tmp_schema, sizeof tmp_schema)) < 0) {
+	if (o.output) {
+		if (!(out = publish_open(o.output, perr, sizeof perr))) {
+			log_error("%s", perr);
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
-		if (write_schema(d, &o, schema_fd) < 0) {
+		out_fd = publish_fd(out);
+	}
+	if (o.schema) {
+		if (!(schema = publish_open(o.schema, perr, sizeof perr))) {
+			log_error("%s", perr);
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+		if (write_schema(d, &o, publish_fd(schema)) < 0) {
 			log_errno("%s", o.schema);
 			rc = OSDL_EXIT_IO;
 			goto out;
@@ -303,18 +224,20 @@ int main(int argc, char **argv)
 		log_msg(LOG_BASIC, "%llu invalid UTF-8 bytes written as U+FFFD",
 		        (unsigned long long)down_replaced(d));
 	/* The schema first, so a CSV under its final name always has one. */
-	if (schema_fd >= 0) {
-		int fd = schema_fd;
-		schema_fd = -1;
-		if (publish(fd, tmp_schema, final_schema, o.schema) < 0) {
+	if (schema) {
+		publish *p = schema;
+		schema = NULL;
+		if (publish_commit(p, NULL, perr, sizeof perr) != 0) {
+			log_error("%s", perr);
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
 	}
-	if (o.output) {
-		int fd = out_fd;
-		out_fd = 1;
-		if (publish(fd, tmp_csv, final_csv, o.output) < 0) {
+	if (out) {
+		publish *p = out;
+		out = NULL;
+		if (publish_commit(p, NULL, perr, sizeof perr) != 0) {
+			log_error("%s", perr);
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
@@ -329,17 +252,9 @@ int main(int argc, char **argv)
 	        down_in_bytes(d) / 1e6, down_out_bytes(d) / 1e6, secs,
 	        secs > 0 ? down_in_bytes(d) / 1e6 / secs : 0.0);
 out:
-	if (rc) {
-		/* Nothing half-written stays behind under any name. */
-		if (tmp_csv[0])
-			unlink(tmp_csv);
-		if (tmp_schema[0])
-			unlink(tmp_schema);
-	}
-	if (out_fd > 1)
-		close(out_fd);
-	if (schema_fd >= 0)
-		close(schema_fd);
+	/* Nothing half-written stays behind under any name. */
+	publish_abort(schema);
+	publish_abort(out);
 	down_free(d);
 	log_msg(LOG_DETAILED, "peak_rss_kb=%ld", log_peak_rss_kb());
 	log_close_file();

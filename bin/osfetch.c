@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "engine.h"
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "meta.h"
 #include "osdl.h"
 #include "publish.h"
 #include "query.h"
@@ -36,12 +38,16 @@ static const char usage_text[] =
 	"      --retries N        transient failures and restarts per chunk (default 8)\n"
 	"      --time-field F     time field (default @timestamp)\n"
 	"      --timeout S        seconds per request (default 300)\n"
+	"      --summary LIST     sum the sidecars of the chunk paths in LIST ('-' = stdin)\n"
+	"                         as KEY=VALUE lines, fetching nothing\n"
+	"      --per-chunk        with --summary: one tab-separated line per chunk\n"
+	"      --newer FILE       with --summary: also count sidecars newer than FILE\n"
 	"  -V, --version          print the version\n";
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORCE, OPT_INSECURE,
-	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_RETRIES, OPT_TIME_FIELD,
-	OPT_TIMEOUT
+	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NEWER, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_PER_CHUNK, OPT_RETRIES,
+	OPT_SUMMARY, OPT_TIME_FIELD, OPT_TIMEOUT
 };
 
 /* Sorted by long name. */
@@ -57,10 +63,13 @@ static const struct option longopts[] = {
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "newer", required_argument, NULL, OPT_NEWER },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "per-chunk", no_argument, NULL, OPT_PER_CHUNK },
 	{ "query", required_argument, NULL, 'q' },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "version", no_argument, NULL, 'V' },
@@ -72,6 +81,8 @@ struct options {
 	struct fetch_opts fetch;
 	const char *query_file, *fields, *time_field;
 	int no_sort;
+	const char *summary;           /* --summary LIST: report, fetch nothing */
+	struct meta_summary_opts sum;
 };
 
 /* Whole-process totals for the final log line. */
@@ -134,6 +145,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return usage_error("bad --method '%s' (auto, scroll or pit)", optarg);
 			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
+		case OPT_NEWER: {
+			struct stat st;
+			if (stat(optarg, &st) != 0)
+				return usage_error("--newer: cannot stat '%s'", optarg);
+			o->sum.newer_than = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+			break;
+		}
+		case OPT_PER_CHUNK: o->sum.per_chunk = 1; break;
+		case OPT_SUMMARY: o->summary = optarg; break;
 		case OPT_PAGE_SIZE:
 			if (cli_parse_int(optarg, 1, 10000, &v) != 0)
 				return usage_error("bad --page-size '%s' (1..10000)", optarg);
@@ -158,7 +178,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return rc;
 		}
 	}
+	if ((o->sum.per_chunk || o->sum.newer_than > 0) && !o->summary)
+		return usage_error("%s", "--per-chunk and --newer go with --summary");
 	return CLI_CONTINUE;
+}
+
+/* --summary: the sidecars of the listed chunks, for scripts. */
+static int summary(const struct options *o)
+{
+	char err[1024];
+	FILE *in = strcmp(o->summary, "-") == 0 ? stdin : fopen(o->summary, "r");
+	if (!in) {
+		log_errno("%s", o->summary);
+		return OSDL_EXIT_IO;
+	}
+	int rc = meta_summary(in, stdout, &o->sum, err, sizeof err);
+	if (in != stdin)
+		fclose(in);
+	if (rc)
+		log_error("%s", err);
+	return rc;
 }
 
 /* Fetches one spec, prints its path, logs the outcome.  Returns an exit code. */
@@ -221,6 +260,10 @@ int main(int argc, char **argv)
 	rc = 0;
 	argc -= optind;
 	argv += optind;
+	if (o.summary) {
+		rc = argc ? usage_error("%s", "--summary takes no chunk spec") : summary(&o);
+		goto out;
+	}
 	if (argc != 0 && argc != 3 && argc != 4) {
 		rc = usage_error("%s", "want INDEX FROM TO [SLICE], or spec lines on stdin");
 		goto out;
@@ -238,7 +281,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
-	sig_install(publish_emergency_cleanup);
+	sig_install(SIG_GRACEFUL);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {
 		log_error("%s", err);

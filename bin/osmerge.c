@@ -19,6 +19,7 @@
 #include "log.h"
 #include "lzio.h"
 #include "osdl.h"
+#include "publish.h"
 #include "sig.h"
 #include "xsort.h"
 
@@ -39,24 +40,6 @@ struct opts {
 	char **inputs;
 	size_t ninputs, capinputs;
 };
-
-/* What the signal handler must remove: the only mutable globals. */
-static xsort_tmp *volatile g_tmp;
-static char g_outtmp[PATH_MAX + 32];
-static volatile sig_atomic_t g_have_outtmp;
-
-static void on_signal(int sig)
-{
-	xsort_tmp_cleanup_signal(g_tmp);
-	if (g_have_outtmp)
-		unlink(g_outtmp);
-	if (sig == SIGPIPE) { /* die as a filter should, but clean */
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-		return;
-	}
-	_exit(OSDL_EXIT_SIGNAL);
-}
 
 static const char usage_text[] =
 	"usage: osmerge [-k FIELD[:asc|:desc]]... [-o FILE] [-z] [--files-from FILE]\n"
@@ -275,53 +258,39 @@ static size_t fanin_for(size_t memory)
 	return f < 2 ? 2 : f;
 }
 
-static int open_output(const char *path)
-{
-	if (!path)
-		return 1;
-	if (snprintf(g_outtmp, sizeof g_outtmp, "%s.tmp.XXXXXX", path) >= (int)sizeof g_outtmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	g_have_outtmp = 1;
-	int fd = mkostemp(g_outtmp, O_CLOEXEC);
-	if (fd < 0) {
-		g_have_outtmp = 0;
-		return -1;
-	}
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	return fd;
-}
-
 static int run(struct opts *o)
 {
 	struct kmerge_stats st = { 0 };
 	struct kmerge_err err = { 0 };
 	lzio_writer *w = NULL;
-	int rc = OSDL_EXIT_FAIL, fd = -1;
+	publish *out = NULL;
+	tmpdir *tmp = NULL;
+	char perr[PATH_MAX + 128];
+	int rc = OSDL_EXIT_FAIL, fd = 1;
 	double t0 = log_now_s();
 	size_t fanin = fanin_for(o->memory);
 
 	if (o->sort || o->ninputs > fanin) {
-		g_tmp = xsort_tmp_new(o->tmpdir);
-		if (!g_tmp) {
+		tmp = tmpdir_new(o->tmpdir, "osmerge");
+		if (!tmp) {
 			log_errno("cannot create a temporary directory in %s",
 				  o->tmpdir ? o->tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 			return OSDL_EXIT_IO;
 		}
 	}
-	if ((fd = open_output(o->output)) < 0) {
-		log_errno("%s: cannot create", o->output);
-		rc = OSDL_EXIT_IO;
-		goto out;
+	if (o->output) {
+		if (!(out = publish_open(o->output, perr, sizeof perr))) {
+			log_error("%s", perr);
+			rc = OSDL_EXIT_IO;
+			goto out;
+		}
+		fd = publish_fd(out);
 	}
 	if (!(w = lzio_writer_new(fd, o->compress, 0))) {
 		log_error("out of memory");
 		goto out;
 	}
-	struct kmerge_opts mo = { &o->keys, o->max_line, fanin, !o->sort, o->unique, o->skip_bad, g_tmp,
+	struct kmerge_opts mo = { &o->keys, o->max_line, fanin, !o->sort, o->unique, o->skip_bad, tmp,
 				  o->sorted_keys };
 	log_msg(LOG_DETAILED, "%zu inputs, %zu open at once, memory %zu MiB%s", o->ninputs, fanin,
 		o->memory >> 20, o->sort ? ", sorting" : "");
@@ -337,25 +306,23 @@ static int run(struct opts *o)
 		rc = err.kind == KMERGE_EDATA ? OSDL_EXIT_DATA : err.kind == KMERGE_EIO ? OSDL_EXIT_IO : OSDL_EXIT_FAIL;
 		goto out;
 	}
-	if (lzio_finish(w) != 0 || (o->output && fsync(fd) != 0)) {
+	if (lzio_finish(w) != 0) {
 		log_errno("%s: write error", o->output ? o->output : "(stdout)");
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
-		log_errno("%s: write error", o->output ? o->output : "(stdout)");
-		rc = OSDL_EXIT_IO;
-		goto out;
-	}
-	fd = -1;
-	if (o->output) {
-		if (rename(g_outtmp, o->output) != 0) {
-			log_errno("%s: cannot rename into place", o->output);
+	if (out) {
+		publish *p = out;
+		out = NULL;
+		if (publish_commit(p, NULL, perr, sizeof perr) != 0) {
+			log_error("%s", perr);
 			rc = OSDL_EXIT_IO;
 			goto out;
 		}
-		g_have_outtmp = 0;
+	} else if (close(1) != 0) {
+		log_errno("(stdout): write error");
+		rc = OSDL_EXIT_IO;
+		goto out;
 	}
 	double secs = log_now_s() - t0;
 	char extra[256] = "";
@@ -376,15 +343,8 @@ static int run(struct opts *o)
 	rc = OSDL_EXIT_OK;
 out:
 	lzio_writer_free(w);
-	if (fd > 1)
-		close(fd);
-	if (g_have_outtmp) {
-		unlink(g_outtmp);
-		g_have_outtmp = 0;
-	}
-	xsort_tmp *t = g_tmp;
-	g_tmp = NULL;
-	xsort_tmp_free(t);
+	publish_abort(out);
+	tmpdir_free(tmp);
 	return rc;
 }
 
@@ -394,7 +354,7 @@ int main(int argc, char **argv)
 	log_init("osmerge");
 	int rc = parse_args(&o, argc, argv);
 	if (rc == CLI_CONTINUE) {
-		sig_install_handler(on_signal);
+		sig_install(SIG_AT_ONCE);
 		rc = run(&o);
 	}
 	for (size_t i = 0; i < o.ninputs; i++)

@@ -5,7 +5,7 @@
 #include "log.h"
 #include "osdl.h"
 #include "plan.h"
-#include "plansrv.h"
+#include "planner.h"
 #include "query.h"
 #include "sig.h"
 #include "spec.h"
@@ -33,7 +33,8 @@ static const char usage_text[] =
 	"      --no-sort           fetch need not be in time order (changes the fingerprint)\n"
 	"      --target-docs N     at most N documents per chunk (counts on the server)\n"
 	"      --count             count the documents of each chunk (summary, json \"docs\")\n"
-	"      --format F          lines (default), make or json\n"
+	"      --format F          lines (default), make, json or tsv\n"
+	"      --total             print the server's count for the range (KEY=VALUE)\n"
 	"  -d, --cache DIR         osfetch cache directory for make/json paths (default .)\n"
 	"      --max-chunks N      refuse plans of more than N chunks (default 100000)\n"
 	"      --offline           never contact the server\n"
@@ -43,11 +44,13 @@ static const char usage_text[] =
 	"      --log-level L       quiet, basic, detailed, extra or full\n"
 	"      --log-file FILE     append log lines to FILE\n"
 	"  -h, --help              this help\n"
-	"  -V, --version           print the version\n";
+	"  -V, --version           print the version\n"
+	"      --exit-codes        print the exit codes as NAME=CODE lines (for scripts)\n";
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
-	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE
+	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE,
+	OPT_TOTAL
 };
 
 /* Sorted by long name. */
@@ -56,6 +59,7 @@ static const struct option options[] = {
 	{ "aws-service", required_argument, NULL, OPT_AWS_SERVICE },
 	{ "cache", required_argument, NULL, 'd' },
 	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "exit-codes", no_argument, NULL, CLI_OPT_EXIT_CODES },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "from", required_argument, NULL, 'f' },
@@ -73,6 +77,7 @@ static const struct option options[] = {
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "to", required_argument, NULL, 't' },
 	{ "to-inclusive", no_argument, NULL, OPT_TO_INCLUSIVE },
+	{ "total", no_argument, NULL, OPT_TOTAL },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -80,7 +85,7 @@ static const struct option options[] = {
 struct opts {
 	const char *index, *from_s, *to_s, *step_s, *time_field, *query_file, *fields;
 	const char *format_s, *cache, *aws_region, *aws_service;
-	int to_inclusive, no_sort, offline, insecure, count;
+	int to_inclusive, no_sort, offline, insecure, count, total;
 	long long target_docs;
 	size_t max_chunks;
 	/* derived */
@@ -89,20 +94,6 @@ struct opts {
 	int has_step;
 	enum plan_format format;
 	char query_abs[PATH_MAX];
-};
-
-/* Everything main() owns, freed in one place. */
-struct run {
-	struct opts o;
-	query *q;
-	http *h;
-	plansrv_names *names;
-	struct plan pieces, chunks;
-	char *out;
-	size_t outlen;
-	char **missing;
-	size_t nmissing;
-	size_t nhot; /* milliseconds above --target-docs, sliced */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -149,7 +140,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q': o->query_file = optarg; break;
 		case 's': o->step_s = optarg; break;
 		case 't': o->to_s = optarg; break;
-		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL:
+		case 'h': case 'V': case CLI_OPT_LOG_FILE: case CLI_OPT_LOG_LEVEL: case CLI_OPT_EXIT_CODES:
 			if ((rc = cli_option(c, optarg, usage_text, err, sizeof err)) == CLI_CONTINUE)
 				break;
 			if (rc != OSDL_EXIT_OK)
@@ -174,6 +165,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
 		case OPT_TO_INCLUSIVE: o->to_inclusive = 1; break;
+		case OPT_TOTAL: o->total = 1; break;
 		default:
 			cli_bad_option(c, argv, optind, err, sizeof err);
 			return usage_error("%s (try 'osplan --help')", err);
@@ -205,8 +197,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->format = PLAN_MAKE;
 	else if (strcmp(o->format_s, "json") == 0)
 		o->format = PLAN_JSON;
+	else if (strcmp(o->format_s, "tsv") == 0)
+		o->format = PLAN_TSV;
 	else
-		return usage_error("unknown format '%s' (lines, make, json)", o->format_s);
+		return usage_error("unknown format '%s' (lines, make, json, tsv)", o->format_s);
 	if (o->format != PLAN_LINES && !plan_dir_ok(o->cache))
 		return usage_error("cache directory '%s' must be letters, digits and ._-+@/ only", o->cache);
 	if (o->format == PLAN_MAKE && o->query_file) {
@@ -215,297 +209,69 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!realpath(o->query_file, o->query_abs))
 			return usage_error("cannot open query file %s: %s", o->query_file, strerror(errno));
 	}
+	if (o->offline && o->total)
+		return usage_error("--total counts on the server: it cannot be --offline");
 	if (o->offline && (o->target_docs || o->count))
 		return usage_error("--%s counts on the server: it cannot be --offline",
 				   o->target_docs ? "target-docs" : "count");
 	return CLI_CONTINUE;
 }
 
-/* The expression that names every index the pattern can produce, for one
- * resolve and one _field_caps request: time tokens become '*'. */
-static void pattern_glob(const char *pattern, char *buf, size_t n)
+/* --total: the server's count for the range, as KEY=VALUE lines. */
+static int print_total(const struct planner_opts *po)
 {
-	size_t o = 0;
-	for (const char *p = pattern; *p && o + 2 < n; p++) {
-		if (*p == '%' && p[1] == '%') {
-			buf[o++] = '%';
-			p++;
-		} else if (*p == '%' && p[1]) {
-			if (!o || buf[o - 1] != '*')
-				buf[o++] = '*';
-			p++;
-		} else {
-			buf[o++] = *p;
-		}
-	}
-	buf[o] = 0;
-}
-
-static int note_missing(struct run *r, const char *name)
-{
-	if (r->nmissing && strcmp(r->missing[r->nmissing - 1], name) == 0)
-		return 0;
-	char **m = realloc(r->missing, (r->nmissing + 1) * sizeof *m);
-	if (!m)
-		return -1;
-	r->missing = m;
-	if (!(m[r->nmissing] = strdup(name)))
-		return -1;
-	r->nmissing++;
-	return 0;
-}
-
-static void report_missing(const struct run *r)
-{
-	char list[1024] = "";
-	size_t o = 0;
-	if (!r->nmissing)
-		return;
-	for (size_t i = 0; i < r->nmissing && o < sizeof list - 1; i++)
-		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", r->missing[i]);
-	if (o >= sizeof list - 1)
-		strcpy(list + sizeof list - 5, "...");
-	log_msg(LOG_BASIC, "skipped %zu missing index%s: %s", r->nmissing, r->nmissing > 1 ? "es" : "", list);
-}
-
-/* Turns the calendar pieces into chunks of concrete indexes, counting and
- * packing them with --target-docs. */
-static int expand(struct run *r)
-{
-	char err[1024], a[TSPAN_ISO_MAX];
-	int rc = 0;
-	for (size_t i = 0; i < r->pieces.n && !rc; i++) {
-		const struct spec *pc = &r->pieces.c[i].sp;
-		const char **idx = NULL;
-		long n = 1;
-		if (r->names) {
-			if ((n = plansrv_lookup(r->names, pc->index, &idx)) < 0) {
-				log_error("out of memory");
-				return OSDL_EXIT_FAIL;
-			}
-			if (n == 0 && note_missing(r, pc->index)) {
-				log_error("out of memory");
-				rc = OSDL_EXIT_FAIL;
-			}
-		}
-		for (long k = 0; k < n && !rc; k++) {
-			const char *name = idx ? idx[k] : pc->index;
-			struct plan_leaf *leaves = NULL;
-			size_t nl = 0, before = r->chunks.n;
-			int64_t total = -1;
-			if (!r->o.target_docs) {
-				/* --count: one histogram per chunk, never split */
-				if (r->o.count && (rc = plansrv_count(r->h, r->q, name, pc->from, pc->to, INT64_MAX,
-								      &leaves, &nl, &total, err, sizeof err)))
-					log_error("%s", err);
-				else if (plan_add(&r->chunks, name, pc->from, pc->to, 0, 0, total, err, sizeof err))
-					rc = usage_error("%s", err);
-				free(leaves);
-				continue;
-			}
-			if ((rc = plansrv_count(r->h, r->q, name, pc->from, pc->to, r->o.target_docs, &leaves, &nl,
-						&total, err, sizeof err))) {
-				log_error("%s", err);
-			} else if (plan_pack(&r->chunks, name, pc->from, pc->to, leaves, nl, r->o.target_docs, err,
-					     sizeof err)) {
-				rc = usage_error("%s", err);
-			} else {
-				log_msg(LOG_DETAILED, "%s from %s: %" PRId64 " documents, %zu chunks", name,
-					tspan_format_iso(pc->from, a), total, r->chunks.n - before);
-				for (size_t l = 0; l < nl; l++) {
-					if (leaves[l].docs <= r->o.target_docs)
-						continue;
-					/* The first few at basic level: a skewed index has many. */
-					log_msg(++r->nhot <= 10 ? LOG_BASIC : LOG_DETAILED,
-						"%s: %" PRId64 " documents at %s, more than %lld: fetched as %" PRId64
-						" slices", name, leaves[l].docs, tspan_format_iso(leaves[l].from, a),
-						r->o.target_docs,
-						(leaves[l].docs + (int64_t)r->o.target_docs - 1) / (int64_t)r->o.target_docs);
-				}
-			}
-			free(leaves);
-		}
-		free(idx);
-	}
-	return rc;
-}
-
-static int has_wildcard(const struct plan *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strpbrk(p->c[i].sp.index, "*?,"))
-			return 1;
-	return 0;
-}
-
-static int run(struct run *r)
-{
-	struct opts *o = &r->o;
-	struct tspan_step period, *step = NULL;
+	struct planner_result res = { 0 };
 	char err[1024];
-	int rc, timed;
-
-	if (!(r->q = query_new(o->time_field)))
-		goto nomem;
-	if (o->query_file && query_load_file(r->q, o->query_file, err, sizeof err))
-		return usage_error("%s", err);
-	if (query_set_fields(r->q, o->fields, err, sizeof err))
-		return usage_error("%s", err);
-	query_set_sorted(r->q, !o->no_sort);
-	if ((timed = plan_pattern_period(o->index, &period, err, sizeof err)) < 0)
-		return usage_error("%s", err);
-	if (o->has_step) {
-		step = &o->step;
-	} else if (!o->target_docs) {
-		/* Default: one chunk per index period, or per day for plain names. */
-		o->step = timed ? period : (struct tspan_step){ 1, 'd' };
-		step = &o->step;
-	}
-	plan_init(&r->pieces, o->max_chunks);
-	plan_init(&r->chunks, o->max_chunks);
-	if (plan_calendar(&r->pieces, o->index, o->from, o->to, step, err, sizeof err))
-		return usage_error("%s", err);
-
-	if (!o->offline && (getenv("OS_URL") || o->target_docs || o->count)) {
-		struct http_opts ho = { 0 };
-		char glob[1024];
-		ho.insecure = o->insecure;
-		ho.aws_region = o->aws_region;
-		ho.aws_service = o->aws_service;
-		if (!(r->h = http_new(&ho, err, sizeof err))) {
-			log_error("%s", err);
-			return OSDL_EXIT_USAGE;
-		}
-		pattern_glob(o->index, glob, sizeof glob);
-		log_msg(LOG_DETAILED, "resolving %s at %s", glob, http_base_url(r->h));
-		if ((rc = plansrv_resolve(r->h, glob, &r->names, err, sizeof err)) ||
-		    (rc = plansrv_check_fields(r->h, glob, r->q, err, sizeof err))) {
-			log_error("%s", err);
-			return rc;
-		}
-	} else if (has_wildcard(&r->pieces)) {
-		return usage_error("index '%s' has a wildcard or list: resolving it needs the server (set OS_URL)",
-				   o->index);
-	}
-	if (!r->h) {
-		/* Offline the pieces are the chunks: hand them over, no copy. */
-		struct plan t = r->chunks;
-		r->chunks = r->pieces;
-		r->pieces = t;
-	} else if ((rc = expand(r))) {
+	int rc = planner_total(po, &res, err, sizeof err);
+	if (rc) {
+		log_error("%s", err);
 		return rc;
 	}
-	plan_free(&r->pieces); /* memory for the output */
-	if (plan_check_names(&r->chunks, err, sizeof err))
-		return usage_error("%s", err);
-	plan_sort(&r->chunks);
-	report_missing(r);
-
-	const char *args[16];
-	size_t na = 0;
-	args[na++] = "--cache";
-	args[na++] = o->cache;
-	if (o->time_field) {
-		args[na++] = "--time-field";
-		args[na++] = o->time_field;
-	}
-	if (o->query_file) {
-		args[na++] = "--query";
-		args[na++] = o->query_abs[0] ? o->query_abs : o->query_file;
-	}
-	if (o->fields) {
-		args[na++] = "--fields";
-		args[na++] = o->fields;
-	}
-	if (o->no_sort)
-		args[na++] = "--no-sort";
-	if (o->insecure)
-		args[na++] = "--insecure";
-	/* SigV4 settings are options, not secrets; the keys stay in the environment. */
-	if (o->aws_region) {
-		args[na++] = "--aws-region";
-		args[na++] = o->aws_region;
-	}
-	if (o->aws_service) {
-		args[na++] = "--aws-service";
-		args[na++] = o->aws_service;
-	}
-	struct plan_out po = { o->format, o->cache, query_fingerprint(r->q), args, na };
-	FILE *mem = open_memstream(&r->out, &r->outlen);
-	if (!mem)
-		goto nomem;
-	rc = plan_write(mem, &r->chunks, &po);
-	if (fclose(mem) || rc) {
-		if (errno == EINVAL)
-			return usage_error("an option value holds a newline; make recipes cannot carry it");
-		goto nomem;
-	}
-
-	struct plan_stats st;
-	plan_stats(&r->chunks, &st);
-	if (r->h && st.total >= 0 && timed) {
-		/* A document filed in an index other than the one its time names
-		 * is in no chunk of a pattern plan: say so rather than lose it. */
-		char glob[1024];
-		int64_t all;
-		pattern_glob(o->index, glob, sizeof glob);
-		if ((rc = plansrv_total(r->h, r->q, glob, o->from, o->to, &all, err, sizeof err))) {
-			log_error("%s", err);
-			return rc;
-		}
-		if (all != st.total)
-			log_msg(LOG_QUIET, "warning: %s holds %" PRId64 " documents in the range, the plan %" PRId64
-				": some are in an index that does not match their time; plan with -i '%s' to get them",
-				glob, all, st.total, glob);
-	}
-	if (r->nhot > 10)
-		log_msg(LOG_BASIC, "%zu milliseconds held more than %lld documents and are sliced",
-			r->nhot, o->target_docs);
-	if ((o->target_docs || o->count) && st.total < 0)
-		st.total = st.min = st.median = st.max = 0;
-	if (st.total >= 0)
-		log_msg(LOG_BASIC, "planned %zu chunks, %zu missing indexes, %" PRId64 " documents; per chunk min %" PRId64
-			" median %" PRId64 " max %" PRId64,
-			st.chunks, r->nmissing, st.total, st.min, st.median, st.max);
-	else
-		log_msg(LOG_BASIC, "planned %zu chunks, %zu missing indexes", st.chunks, r->nmissing);
+	printf("total=%" PRId64 "\nserver=%s\nurl=%s\n", res.range_total, res.server, res.url);
 	return 0;
-nomem:
-	log_error("out of memory");
-	return OSDL_EXIT_FAIL;
+}
+
+static int print_plan(const struct planner_opts *po)
+{
+	struct planner_result res = { 0 };
+	char err[1024];
+	int rc = planner_run(po, &res, err, sizeof err);
+	if (rc) {
+		log_error("%s", err);
+		return rc;
+	}
+	/* The plan reaches stdout only whole. */
+	if (res.outlen && fwrite(res.out, 1, res.outlen, stdout) != res.outlen)
+		rc = OSDL_EXIT_IO;
+	free(res.out);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct run r;
+	struct opts o;
 	int rc;
 
 	log_init("osplan");
-	memset(&r, 0, sizeof r);
-	rc = parse_args(argc, argv, &r.o);
+	memset(&o, 0, sizeof o);
+	rc = parse_args(argc, argv, &o);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	sig_install(NULL);
-	rc = run(&r);
-	/* The plan reaches stdout only whole. */
-	if (rc == 0 && r.outlen && fwrite(r.out, 1, r.outlen, stdout) != r.outlen)
-		rc = OSDL_EXIT_IO;
+	sig_install(SIG_AT_ONCE);
+	struct planner_opts po = {
+		.index = o.index, .from = o.from, .to = o.to, .step = o.has_step ? &o.step : NULL,
+		.time_field = o.time_field, .query_file = o.query_file,
+		.query_arg = o.query_abs[0] ? o.query_abs : o.query_file, .fields = o.fields,
+		.no_sort = o.no_sort, .offline = o.offline, .count = o.count, .insecure = o.insecure,
+		.target_docs = o.target_docs, .max_chunks = o.max_chunks, .aws_region = o.aws_region,
+		.aws_service = o.aws_service, .format = o.format, .cache = o.cache,
+	};
+	rc = o.total ? print_total(&po) : print_plan(&po);
 	if (fclose(stdout) && rc == 0)
 		rc = OSDL_EXIT_IO;
 	if (rc == OSDL_EXIT_IO)
 		log_errno("writing the plan");
-	if (rc == 0 && sig_caught())
-		rc = OSDL_EXIT_SIGNAL;
 	log_msg(LOG_DETAILED, "done, peak_rss_kb=%ld", log_peak_rss_kb());
-	free(r.out);
-	for (size_t i = 0; i < r.nmissing; i++)
-		free(r.missing[i]);
-	free(r.missing);
-	plan_free(&r.pieces);
-	plan_free(&r.chunks);
-	plansrv_names_free(r.names);
-	http_free(r.h);
-	query_free(r.q);
 	log_close_file();
 	return rc;
 }

@@ -74,6 +74,18 @@ int cli_option(int c, const char *arg, const char *help, char *err, size_t errle
 	case 'V':
 		snprintf(version, sizeof version, "%s osdl %s\n", log_tool(), OSDL_VERSION);
 		return print(version, err, errlen);
+	case CLI_OPT_EXIT_CODES:
+		/* For scripts (the osdownload driver): the codes from osdl.h,
+		 * never copied into another language by hand. */
+		{
+			char codes[1024];
+			size_t n = 0;
+#define CLI_PUT_CODE(name) \
+			n += (size_t)snprintf(codes + n, sizeof codes - n, "%s=%d\n", #name, (int)name);
+			OSDL_EXIT_EACH(CLI_PUT_CODE)
+#undef CLI_PUT_CODE
+			return print(codes, err, errlen);
+		}
 	case CLI_OPT_LOG_LEVEL:
 		if ((level = log_parse_level(arg)) < 0)
 			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE,

@@ -14,7 +14,7 @@
 
 /* getopt_long() values for the shared long options.  They lie above any
  * character and above the tools' own OPT_* values (which start at 256). */
-enum { CLI_OPT_LOG_FILE = 0x10000, CLI_OPT_LOG_LEVEL };
+enum { CLI_OPT_LOG_FILE = 0x10000, CLI_OPT_LOG_LEVEL, CLI_OPT_EXIT_CODES };
 
 /* What cli_option() returns when option parsing should go on. */
 #define CLI_CONTINUE (-1)
@@ -42,6 +42,7 @@ int cli_dir_arg(const char *opt, const char *arg, char *err, size_t errlen);
  *   'V'                "TOOL osdl VERSION" to stdout (TOOL as in log_init())
  *   CLI_OPT_LOG_LEVEL  log_set_level(ARG)
  *   CLI_OPT_LOG_FILE   log_open_file(ARG)
+ *   CLI_OPT_EXIT_CODES the exit codes as NAME=CODE lines to stdout
  * Returns CLI_CONTINUE after a log option; OSDL_EXIT_OK after help or
  * version, written and flushed, for the tool to exit with; or else the
  * tool's exit status with the reason in ERR: OSDL_EXIT_USAGE (unknown

@@ -423,7 +423,8 @@ int down_write(down *d, int fd)
 	for (size_t i = 0; i < d->ncols && !rc; i++)
 		if (!d->cols[i].ignored && csv_field(d->csv, d->cols[i].name, d->cols[i].name_len) < 0)
 			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
-	if (!rc && csv_end_row(d->csv) < 0)
+	/* No column at all (no document): an empty file, not an empty line. */
+	if (!rc && down_ncols(d) && csv_end_row(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	for (int i = 0; i < d->ninputs && !rc; i++)
 		rc = run_file(d, i);

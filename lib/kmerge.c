@@ -12,7 +12,7 @@
 
 #include "log.h"
 #include "osdl.h"
-#include "xsort.h"
+#include "tmpdir.h"
 
 #define DEFAULT_MAX_LINE OSDL_MAX_LINE
 #define READ_BUF (128 * 1024)
@@ -28,123 +28,6 @@ static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	err->kind = kind;
-}
-
-/* ---- heap ---- */
-
-struct kmerge_heap {
-	size_t *items;
-	size_t n, cap;
-	kmerge_cmp_fn cmp;
-	void *ctx;
-	size_t best_child; /* index (1 or 2) of the root's smaller child, if known */
-	int best_known;
-};
-
-kmerge_heap *kmerge_heap_new(size_t cap, kmerge_cmp_fn cmp, void *ctx)
-{
-	kmerge_heap *h = calloc(1, sizeof *h);
-	if (!h)
-		return NULL;
-	h->items = malloc((cap ? cap : 1) * sizeof *h->items);
-	if (!h->items) {
-		free(h);
-		return NULL;
-	}
-	h->cap = cap;
-	h->cmp = cmp;
-	h->ctx = ctx;
-	return h;
-}
-
-void kmerge_heap_free(kmerge_heap *h)
-{
-	if (!h)
-		return;
-	free(h->items);
-	free(h);
-}
-
-/* Item a sorts strictly before item b; ties go to the smaller item. */
-static inline int before(const kmerge_heap *h, size_t a, size_t b)
-{
-	int c = h->cmp(h->ctx, a, b);
-	return c < 0 || (c == 0 && a < b);
-}
-
-static void sift_up(kmerge_heap *h, size_t i)
-{
-	size_t x = h->items[i];
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!before(h, x, h->items[p]))
-			break;
-		h->items[i] = h->items[p];
-		i = p;
-	}
-	h->items[i] = x;
-}
-
-static void sift_down(kmerge_heap *h, size_t i)
-{
-	size_t x = h->items[i];
-	for (;;) {
-		size_t l = 2 * i + 1, c;
-		if (l >= h->n)
-			break;
-		if (i == 0 && h->best_known) {
-			c = h->best_child;
-		} else {
-			c = l;
-			if (l + 1 < h->n && before(h, h->items[l + 1], h->items[l]))
-				c = l + 1;
-			if (i == 0) {
-				h->best_child = c;
-				h->best_known = 1;
-			}
-		}
-		if (!before(h, h->items[c], x))
-			break;
-		h->items[i] = h->items[c];
-		if (i == 0)
-			h->best_known = 0; /* the subtree under the root changes */
-		i = c;
-	}
-	h->items[i] = x;
-}
-
-void kmerge_heap_push(kmerge_heap *h, size_t item)
-{
-	if (h->n >= h->cap)
-		return;
-	h->items[h->n++] = item;
-	h->best_known = 0;
-	sift_up(h, h->n - 1);
-}
-
-size_t kmerge_heap_size(const kmerge_heap *h) { return h->n; }
-size_t kmerge_heap_top(const kmerge_heap *h) { return h->items[0]; }
-
-void kmerge_heap_update_top(kmerge_heap *h)
-{
-	if (h->n > 1)
-		sift_down(h, 0);
-}
-
-void kmerge_heap_pop(kmerge_heap *h)
-{
-	if (h->n == 0)
-		return;
-	h->items[0] = h->items[--h->n];
-	h->best_known = 0;
-	if (h->n > 1)
-		sift_down(h, 0);
-}
-
-void kmerge_heap_clear(kmerge_heap *h)
-{
-	h->n = 0;
-	h->best_known = 0;
 }
 
 /* ---- reading ---- */
@@ -587,7 +470,7 @@ struct merger {
 	size_t npending, next_pending;
 	struct slot *slot;
 	size_t nslot;       /* fanin */
-	kmerge_heap *heap;
+	heap *heap;
 	kmerge_out *out;
 	int run_mode;       /* only the first sorted_keys keys are sorted in inputs */
 	jkey_spec lead;     /* those keys */
@@ -777,7 +660,7 @@ static int slot_advance(struct merger *m, struct slot *s)
 	kmerge_reader_close(s->r);
 	s->r = NULL;
 	if (s->tmppath) {
-		xsort_tmp_remove(m->o->tmp, s->tmppath);
+		tmpdir_remove(m->o->tmp, s->tmppath);
 		free(s->tmppath);
 		s->tmppath = NULL;
 	}
@@ -838,7 +721,7 @@ static int spill(struct merger *m)
 		set_err(m->err, KMERGE_ENOMEM, "out of memory");
 		return -1;
 	}
-	kmerge_heap *h = NULL;
+	heap *h = NULL;
 	kmerge_out *out = NULL;
 	lzio_writer *w = NULL;
 	int fd = -1;
@@ -852,32 +735,32 @@ static int spill(struct merger *m)
 			}
 	}
 	char *name = NULL;
-	if ((fd = xsort_tmp_create(m->o->tmp, path, sizeof path)) < 0) {
+	if ((fd = tmpdir_create(m->o->tmp, path, sizeof path)) < 0) {
 		set_err(m->err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
-			xsort_tmp_dir(m->o->tmp), strerror(errno));
+			tmpdir_path(m->o->tmp), strerror(errno));
 		goto fail;
 	}
 	name = strdup(path);
 	w = lzio_writer_new(fd, 1, 0);
 	out = kmerge_out_new(m->o->keys, w, 0);
-	h = kmerge_heap_new(m->nslot, slot_cmp, m);
+	h = heap_new(m->nslot, slot_cmp, m);
 	if (!name || !w || !out || !h || out_copy_last(out, m->out) != 0) {
 		set_err(m->err, KMERGE_ENOMEM, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < ns; i++)
-		kmerge_heap_push(h, sel[i]);
-	while (kmerge_heap_size(h)) {
-		struct slot *s = &m->slot[kmerge_heap_top(h)];
+		heap_push(h, sel[i]);
+	while (heap_size(h)) {
+		struct slot *s = &m->slot[heap_top(h)];
 		if (emit(m, out, s->origin, s, NULL) != 0)
 			goto fail;
 		int k = slot_advance(m, s);
 		if (k < 0)
 			goto fail;
 		if (k == 0)
-			kmerge_heap_pop(h);
+			heap_pop(h);
 		else
-			kmerge_heap_update_top(h);
+			heap_update_top(h);
 	}
 	if (lzio_finish(w) != 0 || close(fd) != 0) {
 		fd = -1;
@@ -899,26 +782,26 @@ static int spill(struct merger *m)
 	int k = slot_advance(m, s);
 	if (k < 0)
 		goto fail;
-	kmerge_heap_free(h);
+	heap_free(h);
 	h = NULL;
-	kmerge_heap_clear(m->heap); /* its drained slots are gone: rebuild */
+	heap_clear(m->heap); /* its drained slots are gone: rebuild */
 	for (size_t i = 0; i < m->nslot; i++)
 		if (m->slot[i].r)
-			kmerge_heap_push(m->heap, i);
+			heap_push(m->heap, i);
 	rc = 0;
 fail:
 	free(sel);
 	if (name) {
-		xsort_tmp_remove(m->o->tmp, name);
+		tmpdir_remove(m->o->tmp, name);
 		free(name);
 	} else if (fd >= 0) {
-		xsort_tmp_remove(m->o->tmp, path);
+		tmpdir_remove(m->o->tmp, path);
 	}
 	if (fd >= 0)
 		close(fd);
 	lzio_writer_free(w);
 	kmerge_out_free(out);
-	kmerge_heap_free(h);
+	heap_free(h);
 	return rc;
 }
 
@@ -947,7 +830,7 @@ static int admit(struct merger *m, size_t i)
 		return -1;
 	m->in[i].state = k ? IN_OPEN : IN_DONE;
 	if (k)
-		kmerge_heap_push(m->heap, (size_t)(s - m->slot));
+		heap_push(m->heap, (size_t)(s - m->slot));
 	return 0;
 }
 
@@ -1012,7 +895,7 @@ static int first_keys(struct merger *m)
 				if (slot_advance(m, s) < 0)
 					return -1;
 			}
-			kmerge_heap_push(m->heap, (size_t)(s - m->slot));
+			heap_push(m->heap, (size_t)(s - m->slot));
 			continue;
 		}
 		if (!(in->firstbuf = malloc(jkey_copy_size(v, nv) + 1))) {
@@ -1041,7 +924,7 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 	m.in = calloc(n ? n : 1, sizeof *m.in);
 	m.pending = calloc(n ? n : 1, sizeof *m.pending);
 	m.slot = calloc(m.nslot, sizeof *m.slot);
-	m.heap = kmerge_heap_new(m.nslot, slot_cmp, &m);
+	m.heap = heap_new(m.nslot, slot_cmp, &m);
 	m.out = kmerge_out_new(o->keys, w, o->unique);
 	if (!m.in || !m.pending || !m.slot || !m.heap || !m.out) {
 		set_err(err, KMERGE_ENOMEM, "out of memory");
@@ -1059,8 +942,8 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 		/* Open every input whose first line is due before the current top. */
 		while (m.next_pending < m.npending) {
 			size_t i = m.pending[m.next_pending];
-			if (kmerge_heap_size(m.heap)) {
-				const struct slot *t = &m.slot[kmerge_heap_top(m.heap)];
+			if (heap_size(m.heap)) {
+				const struct slot *t = &m.slot[heap_top(m.heap)];
 				/* In run mode an input's first run may hold smaller keys
 				 * than its first line: admit on the leading keys. */
 				int c = m.run_mode ? (jkey_cmp(&m.lead, m.in[i].first, t->v) > 0)
@@ -1076,18 +959,18 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 				goto out;
 			m.next_pending++;
 		}
-		if (!kmerge_heap_size(m.heap))
+		if (!heap_size(m.heap))
 			break;
-		struct slot *s = &m.slot[kmerge_heap_top(m.heap)];
+		struct slot *s = &m.slot[heap_top(m.heap)];
 		if (emit(&m, m.out, -1, s, st) != 0)
 			goto out;
 		int k = slot_advance(&m, s);
 		if (k < 0)
 			goto out;
 		if (k == 0)
-			kmerge_heap_pop(m.heap);
+			heap_pop(m.heap);
 		else
-			kmerge_heap_update_top(m.heap);
+			heap_update_top(m.heap);
 	}
 	st->dups += kmerge_out_dups(m.out);
 	rc = 0;
@@ -1097,7 +980,7 @@ out:
 			kmerge_reader_close(m.slot[i].r);
 			runbuf_free(m.slot[i].run);
 			if (m.slot[i].tmppath) {
-				xsort_tmp_remove(o->tmp, m.slot[i].tmppath);
+				tmpdir_remove(o->tmp, m.slot[i].tmppath);
 				free(m.slot[i].tmppath);
 			}
 		}
@@ -1107,7 +990,7 @@ out:
 	free(m.in);
 	free(m.pending);
 	free(m.slot);
-	kmerge_heap_free(m.heap);
+	heap_free(m.heap);
 	kmerge_out_free(m.out);
 	return rc;
 }

@@ -1,9 +1,6 @@
 /* kmerge.h - stable k-way merge of sorted NDJSON streams with bounded memory.
  *
- * Three layers, each usable alone:
- *   - kmerge_heap: a binary min-heap of item numbers (input indexes) under a
- *     caller's comparison; ties go to the smaller item number, which is what
- *     makes the merge stable (ties keep input order).
+ * Three layers, each usable alone (the merge's heap is heap.h):
  *   - kmerge_reader / kmerge_next_doc: one input (plain or LZ4, "-" = stdin)
  *     read line by line, each line validated and its keys extracted, bad
  *     lines reported as "FILE:LINE: ..." or skipped and counted.
@@ -29,30 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "heap.h"
 #include "jkey.h"
 #include "lzio.h"
+#include "tmpdir.h"
 
-typedef struct xsort_tmp xsort_tmp;
-
-/* ---- heap ---- */
-
-/* Returns <0, 0, >0 as item A sorts before, with, after item B. */
-typedef int (*kmerge_cmp_fn)(void *ctx, size_t a, size_t b);
-typedef struct kmerge_heap kmerge_heap;
-
-/* A heap for items 0 .. cap-1.  Returns NULL on allocation failure. */
-kmerge_heap *kmerge_heap_new(size_t cap, kmerge_cmp_fn cmp, void *ctx);
-void kmerge_heap_free(kmerge_heap *h);
-void kmerge_heap_push(kmerge_heap *h, size_t item); /* at most cap pushes */
-size_t kmerge_heap_size(const kmerge_heap *h);
-size_t kmerge_heap_top(const kmerge_heap *h);        /* size must be > 0 */
-/* The top item's key changed (grew): restore the heap.  Costs one
- * comparison when the top still sorts first against the second-best
- * (cached), the common case for inputs that do not overlap. */
-void kmerge_heap_update_top(kmerge_heap *h);
-void kmerge_heap_pop(kmerge_heap *h);
-/* Empties the heap without comparing anything (items may be stale). */
-void kmerge_heap_clear(kmerge_heap *h);
 
 /* ---- errors and statistics ---- */
 
@@ -96,7 +74,7 @@ struct kmerge_opts {
 	int check_order;       /* fail on a line that sorts before its predecessor */
 	int unique;            /* drop a repeated _id within equal keys */
 	int skip_bad;          /* skip and count bad lines and unreadable files */
-	xsort_tmp *tmp;        /* temp files for passes (needed if n > fanin) */
+	tmpdir *tmp;        /* temp files for passes (needed if n > fanin) */
 	int sorted_keys;       /* 0: inputs are sorted by all keys; N: only by the
 				  first N, and each run of equal first-N keys is
 				  buffered and sorted by all keys (memory: the

@@ -17,8 +17,17 @@ enum osdl_exit {
 	OSDL_EXIT_IO       = 6, /* local I/O error: open, write, fsync, rename, disk full */
 	OSDL_EXIT_DATA     = 7, /* bad input data: invalid JSON line, out-of-order input,
 	                           truncated LZ4 frame */
+	OSDL_EXIT_GAP      = 8, /* osshape --fail-on-gap: the range has a time span without
+	                           documents (the output is still written) */
 	OSDL_EXIT_SIGNAL   = 130 /* stopped by SIGINT/SIGTERM after cleaning up */
 };
+
+/* Every code above once, for `osplan --exit-codes` (scripts read the codes
+ * from there): add a code to the enum and here. */
+#define OSDL_EXIT_EACH(X) \
+	X(OSDL_EXIT_OK) X(OSDL_EXIT_FAIL) X(OSDL_EXIT_USAGE) X(OSDL_EXIT_SERVER) \
+	X(OSDL_EXIT_RETRIES) X(OSDL_EXIT_VERIFY) X(OSDL_EXIT_IO) X(OSDL_EXIT_DATA) \
+	X(OSDL_EXIT_GAP) X(OSDL_EXIT_SIGNAL)
 
 /* The size and depth rules of documents, the same in every tool and stated
  * in every man page (LIMITS).  A document's _source may be OSDL_MAX_DOC

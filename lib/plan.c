@@ -344,6 +344,20 @@ int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt)
 			put_json_str(f, path);
 			fputs("}\n", f);
 			break;
+		case PLAN_TSV:
+			/* Names and paths are checked: no tab or newline in them. */
+			fprintf(f, "%s\t%s\t%s\t", c->sp.index, tspan_format_iso(c->sp.from, a),
+				tspan_format_iso(c->sp.to, b));
+			if (c->sp.slice_max)
+				fprintf(f, "%d/%d", c->sp.slice_id, c->sp.slice_max);
+			else
+				putc('-', f);
+			fprintf(f, "\t%s\t", path);
+			if (c->docs >= 0)
+				fprintf(f, "%" PRId64 "\n", c->docs);
+			else
+				fputs("-\n", f);
+			break;
 		}
 	}
 	if (fmt->format == PLAN_MAKE)
@@ -352,4 +366,22 @@ int plan_write(FILE *f, const struct plan *p, const struct plan_out *fmt)
 toolong:
 	errno = ENAMETOOLONG;
 	return -1;
+}
+
+void plan_pattern_glob(const char *pattern, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = pattern; *p && o + 2 < n; p++) {
+		if (*p == '%' && p[1] == '%') {
+			buf[o++] = '%';
+			p++;
+		} else if (*p == '%' && p[1]) {
+			if (!o || buf[o - 1] != '*')
+				buf[o++] = '*';
+			p++;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = 0;
 }

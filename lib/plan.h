@@ -84,7 +84,10 @@ struct plan_stats {
 };
 void plan_stats(const struct plan *p, struct plan_stats *st);
 
-enum plan_format { PLAN_LINES, PLAN_MAKE, PLAN_JSON };
+/* PLAN_TSV, for scripts: one line per chunk, tab separated,
+ * INDEX FROM TO SLICE PATH DOCS, with SLICE "i/n" or "-" and DOCS the
+ * counted documents or "-". */
+enum plan_format { PLAN_LINES, PLAN_MAKE, PLAN_JSON, PLAN_TSV };
 
 struct plan_out {
 	enum plan_format format;
@@ -95,6 +98,11 @@ struct plan_out {
 	const char *const *fetch_args;
 	size_t nfetch_args;
 };
+
+/* The expression that names every index PATTERN can produce, for one
+ * resolve, _field_caps or _count request: each time token becomes '*'
+ * ("logs-%Y.%m.%d" -> "logs-*").  Truncated to N - 1 bytes. */
+void plan_pattern_glob(const char *pattern, char *buf, size_t n);
 
 /* Whether DIR can be a make target prefix without quoting: letters, digits
  * and "._-+@/" only, not empty. */

@@ -504,3 +504,8 @@ int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64
 	free(body);
 	return rc;
 }
+
+void plansrv_url_part(const char *s, char *buf, size_t n)
+{
+	url_part(s, buf, n);
+}

@@ -56,4 +56,8 @@ int plansrv_count(http *h, const query *q, const char *index, int64_t from, int6
 int plansrv_total(http *h, const query *q, const char *expr, int64_t from, int64_t to,
 		  int64_t *n, char *err, size_t errlen);
 
+/* S percent-encoded for a URL path as the requests above send it (index
+ * expressions keep their * , . - _ @), into BUF of N bytes (cut to fit). */
+void plansrv_url_part(const char *s, char *buf, size_t n);
+
 #endif

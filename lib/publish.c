@@ -1,4 +1,4 @@
-/* publish.c - all-or-nothing publication of chunk files, see publish.h. */
+/* publish.c - complete-or-absent files and the cleanup list, see publish.h. */
 #include "publish.h"
 
 #include <dirent.h>
@@ -16,12 +16,15 @@
 
 #define REG_SLOTS 8
 
-/* The registry of temporary files is process-wide on purpose: the signal
- * handler and atexit() have no other way to reach it.  A slot's path is
- * written before `used` is set, so the handler never sees half a path. */
+enum { SLOT_FREE, SLOT_FILE, SLOT_DIR };
+
+/* The cleanup list is process-wide on purpose: the signal handler and
+ * atexit() have no other way to reach it.  A slot's path is written before
+ * `used` is set, so the handler never sees half a path. */
 static struct {
-	volatile sig_atomic_t used;
+	volatile sig_atomic_t used;          /* SLOT_* */
 	char path[PATH_MAX];
+	volatile unsigned long *next;        /* SLOT_DIR: files 0 .. *next-1 */
 } reg[REG_SLOTS];
 static int atexit_done;
 
@@ -31,18 +34,49 @@ struct publish {
 	char tmp[PATH_MAX];
 	int fd;
 	int slot;
+	int in_place;      /* a device or FIFO: written directly, never renamed */
 };
+
+/* DIR/NUM into BUF with async-signal-safe code only (no snprintf). */
+static void numbered_path(const char *dir, unsigned long num, char *buf, size_t n)
+{
+	char digits[24];
+	int k = 0;
+	do {
+		digits[k++] = (char)('0' + num % 10);
+		num /= 10;
+	} while (num);
+	size_t len = strlen(dir);
+	if (len + 2 + (size_t)k > n) {
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, dir, len);
+	buf[len++] = '/';
+	while (k)
+		buf[len++] = digits[--k];
+	buf[len] = '\0';
+}
 
 void publish_emergency_cleanup(void)
 {
-	for (int i = 0; i < REG_SLOTS; i++)
-		if (reg[i].used)
+	for (int i = 0; i < REG_SLOTS; i++) {
+		if (reg[i].used == SLOT_FILE) {
 			unlink(reg[i].path);
+		} else if (reg[i].used == SLOT_DIR) {
+			char path[PATH_MAX];
+			for (unsigned long f = 0; f < *reg[i].next; f++) {
+				numbered_path(reg[i].path, f, path, sizeof path);
+				unlink(path);
+			}
+			rmdir(reg[i].path);
+		}
+	}
 }
 
 static void at_exit(void) { publish_emergency_cleanup(); }
 
-static int reg_add(const char *path)
+static int reg_add(const char *path, int kind, volatile unsigned long *next)
 {
 	if (!atexit_done) {
 		atexit(at_exit);
@@ -51,17 +85,29 @@ static int reg_add(const char *path)
 	for (int i = 0; i < REG_SLOTS; i++) {
 		if (!reg[i].used) {
 			snprintf(reg[i].path, sizeof reg[i].path, "%s", path);
-			reg[i].used = 1;
+			reg[i].next = next;
+			reg[i].used = kind;
 			return i;
 		}
 	}
 	return -1;
 }
 
+int publish_track_dir(const char *dir, volatile unsigned long *next)
+{
+	return reg_add(dir, SLOT_DIR, next);
+}
+
+void publish_untrack_dir(int slot)
+{
+	if (slot >= 0)
+		reg[slot].used = SLOT_FREE;
+}
+
 static void reg_del(int slot)
 {
 	if (slot >= 0)
-		reg[slot].used = 0;
+		reg[slot].used = SLOT_FREE;
 }
 
 int publish_exists(const char *path)
@@ -149,8 +195,10 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	sigprocmask(SIG_BLOCK, &all, &old);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
+		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%s: %s", p->final, strerror(e));
+		errno = e;
 		return -1;
 	}
 	/* mkstemp makes 0600; a published cache file is as readable as any
@@ -158,7 +206,7 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	mode_t um = umask(0);
 	umask(um);
 	fchmod(fd, 0666 & ~um);
-	*slot = reg_add(tmp);
+	*slot = reg_add(tmp, SLOT_FILE, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (*slot < 0) {
 		close(fd);
@@ -206,6 +254,58 @@ fail:
 	return NULL;
 }
 
+publish *publish_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	publish *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->fd = -1;
+	p->slot = -1;
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		p->in_place = 1;
+		p->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (p->fd < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		snprintf(p->tmp, sizeof p->tmp, "%s", path);
+		return p;
+	}
+	char real[PATH_MAX];
+	p->final = strdup(realpath(path, real) ? real : path);
+	p->dir = p->final ? strdup(p->final) : NULL;
+	if (!p->final || !p->dir) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	char *slash = strrchr(p->dir, '/');
+	if (slash == p->dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(p->dir, ".");
+	char host[256];
+	host_name(host, sizeof host);
+	remove_stale(p->dir, slash ? strrchr(p->final, '/') + 1 : p->final, host);
+	p->fd = make_temp(p, "", p->tmp, sizeof p->tmp, &p->slot, err, errlen);
+	if (p->fd < 0)
+		goto fail;
+	return p;
+fail:
+	publish_abort(p);
+	return NULL;
+}
+
 int publish_fd(const publish *p) { return p->fd; }
 const char *publish_temp_path(const publish *p) { return p->tmp; }
 
@@ -222,7 +322,8 @@ void publish_abort(publish *p)
 		return;
 	if (p->fd >= 0) {
 		close(p->fd);
-		unlink(p->tmp);
+		if (!p->in_place)
+			unlink(p->tmp);
 	}
 	reg_del(p->slot);
 	free(p->final);
@@ -234,6 +335,16 @@ int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 {
 	char mtmp[PATH_MAX], mfinal[PATH_MAX];
 	int mfd = -1, mslot = -1, rc = -1;
+	if (p->in_place) {
+		int fd = p->fd;
+		p->fd = -1;
+		if (close(fd) != 0) {
+			snprintf(err, errlen, "%s: %s", p->tmp, strerror(errno));
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	if (fsync(p->fd) != 0) {
 		snprintf(err, errlen, "fsync %s: %s", p->tmp, strerror(errno));
 		goto out;

@@ -8,26 +8,37 @@
 #include <unistd.h>
 
 #include "osdl.h"
+#include "publish.h"
 
 /* Signal state is process-wide by nature. */
 static volatile sig_atomic_t caught;
-static void (*emergency)(void);
+static volatile sig_atomic_t graceful;
 
 static void on_signal(int signo)
 {
-	if (caught) {
-		/* Second signal: the user does not want to wait for cleanup. */
-		if (emergency)
-			emergency();
-		_exit(OSDL_EXIT_SIGNAL);
+	if (graceful && !caught) {
+		caught = signo;
+		return;
 	}
-	caught = signo;
+	/* At once, or a second signal: the user does not want to wait. */
+	publish_emergency_cleanup();
+	if (signo == SIGPIPE) {
+		/* Die of it, as a filter should: default action, then unblock
+		 * it (a handler runs with its own signal blocked). */
+		sigset_t pipe;
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		raise(SIGPIPE);
+		sigprocmask(SIG_UNBLOCK, &pipe, NULL);
+	}
+	_exit(OSDL_EXIT_SIGNAL);
 }
 
-void sig_install(void (*hook)(void))
+void sig_install(enum sig_mode mode)
 {
 	struct sigaction sa;
-	emergency = hook;
+	graceful = mode == SIG_GRACEFUL;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -35,19 +46,8 @@ void sig_install(void (*hook)(void))
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: clean up too */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-void sig_install_handler(void (*handler)(int))
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (mode == SIG_GRACEFUL)
+		sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
 

@@ -1,26 +1,31 @@
-/* sig.h - SIGINT/SIGTERM/SIGHUP as a flag: the handler only records the signal, so
- * the normal error paths (which clear server-side contexts and remove
- * temporary files) run to completion and the tool exits OSDL_EXIT_SIGNAL.
+/* sig.h - the one signal strategy of every osdl tool.
  *
- * libcurl transfers in progress abort through http.c's progress callback,
- * and sleeps (retry backoff) return early, once the flag is set.  A second
- * signal while cleaning up is taken as "stop now": the handler runs the
- * emergency hook (async-signal-safe: it may only unlink files) and _exits.
+ * Every temporary file or directory a tool makes is on publish.h's cleanup
+ * list, and every tool installs the same handler with sig_install():
+ *
+ *   SIG_AT_ONCE   (osplan, osmerge, osdown: nothing outside this machine to
+ *                 release) SIGINT, SIGTERM or SIGHUP removes every temporary
+ *                 file on the list and exits OSDL_EXIT_SIGNAL at once; SIGPIPE
+ *                 (a reader such as head went away) removes them too and
+ *                 the tool then dies of SIGPIPE, as a filter should.
+ *   SIG_GRACEFUL  (osfetch: a scroll or PIT on the server to clear) the
+ *                 first signal is only recorded: transfers abort through
+ *                 http.c's progress callback, sleeps return early, and the
+ *                 normal error paths clear the server context, remove the
+ *                 temporary files and exit OSDL_EXIT_SIGNAL.  A second signal
+ *                 is taken as "stop now": cleanup list, then _exit.  SIGPIPE
+ *                 is ignored (writes fail with EPIPE instead).
  */
 #ifndef SIG_H
 #define SIG_H
 
-/* Installs the handlers for SIGINT, SIGTERM, SIGHUP (without SA_RESTART, so blocking
- * calls return EINTR) and ignores SIGPIPE (write errors are reported as EPIPE
- * instead).  HOOK, if not NULL, is called on a second signal before _exit. */
-void sig_install(void (*hook)(void));
+enum sig_mode { SIG_AT_ONCE, SIG_GRACEFUL };
 
-/* For a tool that cleans up inside the handler itself instead of polling
- * sig_caught(): installs HANDLER for SIGINT, SIGTERM, SIGHUP and SIGPIPE.
- * HANDLER must use only async-signal-safe calls and end the process. */
-void sig_install_handler(void (*handler)(int));
+/* Installs the handler for SIGINT, SIGTERM, SIGHUP (without SA_RESTART, so
+ * blocking calls return EINTR) and SIGPIPE. */
+void sig_install(enum sig_mode mode);
 
-/* The signal number that was caught, or 0. */
+/* The signal number that was caught (SIG_GRACEFUL), or 0. */
 int sig_caught(void);
 
 /* Sleeps SECONDS unless a signal arrives.  Returns 0, or -1 if interrupted

@@ -10,96 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-/* ---- temp directory ---- */
-
-struct xsort_tmp {
-	char dir[4096];
-	size_t dirlen;
-	volatile unsigned long next; /* files 0 .. next-1 may exist */
-	char sigpath[4200];          /* the signal handler's own buffer */
-};
-
-/* DIR/N.lz4 into BUF with async-signal-safe code only. */
-static void tmp_name(const xsort_tmp *t, unsigned long num, char *buf)
-{
-	char digits[24];
-	int k = 0;
-	do {
-		digits[k++] = (char)('0' + num % 10);
-		num /= 10;
-	} while (num);
-	memcpy(buf, t->dir, t->dirlen);
-	char *p = buf + t->dirlen;
-	*p++ = '/';
-	while (k)
-		*p++ = digits[--k];
-	memcpy(p, ".lz4", 5);
-}
-
-xsort_tmp *xsort_tmp_new(const char *parent)
-{
-	if (!parent || !*parent)
-		parent = getenv("TMPDIR");
-	if (!parent || !*parent)
-		parent = "/tmp";
-	xsort_tmp *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
-	int n = snprintf(t->dir, sizeof t->dir, "%s/osmerge.XXXXXX", parent);
-	if (n < 0 || (size_t)n >= sizeof t->dir - 32) {
-		free(t);
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	if (!mkdtemp(t->dir)) {
-		int e = errno;
-		free(t);
-		errno = e;
-		return NULL;
-	}
-	t->dirlen = (size_t)n;
-	return t;
-}
-
-int xsort_tmp_create(xsort_tmp *t, char *path, size_t pathsz)
-{
-	if (pathsz < t->dirlen + 32) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* Count first: a signal between open and the increment must not leak. */
-	unsigned long num = t->next++;
-	tmp_name(t, num, path);
-	return open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-}
-
-void xsort_tmp_remove(xsort_tmp *t, const char *path)
-{
-	(void)t;
-	unlink(path);
-}
-
-const char *xsort_tmp_dir(const xsort_tmp *t) { return t->dir; }
-
-void xsort_tmp_cleanup_signal(xsort_tmp *t)
-{
-	if (!t)
-		return;
-	for (unsigned long i = 0; i < t->next; i++) {
-		tmp_name(t, i, t->sigpath);
-		unlink(t->sigpath);
-	}
-	rmdir(t->dir);
-}
-
-void xsort_tmp_free(xsort_tmp *t)
-{
-	if (!t)
-		return;
-	xsort_tmp_cleanup_signal(t);
-	free(t);
-}
+#include "tmpdir.h"
 
 /* ---- sorting ---- */
 
@@ -190,15 +101,15 @@ static int spill(struct sorter *s)
 		s->runs = r;
 		s->runcap = cap;
 	}
-	int fd = xsort_tmp_create(s->o->m.tmp, path, sizeof path);
+	int fd = tmpdir_create(s->o->m.tmp, path, sizeof path);
 	if (fd < 0) {
 		set_err(s->err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
-			xsort_tmp_dir(s->o->m.tmp), strerror(errno));
+			tmpdir_path(s->o->m.tmp), strerror(errno));
 		return -1;
 	}
 	s->runs[s->nruns] = strdup(path);
 	if (!s->runs[s->nruns]) {
-		xsort_tmp_remove(s->o->m.tmp, path);
+		tmpdir_remove(s->o->m.tmp, path);
 		close(fd);
 		set_err(s->err, KMERGE_ENOMEM, "out of memory");
 		return -1;
@@ -351,7 +262,7 @@ out:
 	kmerge_out_free(out);
 	free(s.arena);
 	for (size_t i = 0; i < s.nruns; i++) {
-		xsort_tmp_remove(o->m.tmp, s.runs[i]);
+		tmpdir_remove(o->m.tmp, s.runs[i]);
 		free(s.runs[i]);
 	}
 	free(s.runs);

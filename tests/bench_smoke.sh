@@ -14,6 +14,19 @@ grep -q -- "-j 3 -i osdl-bench-logs-%Y.%m.%d .* -s 2h " "$T/out" && pass "osdl g
 	fail "osdl gets -j and -s"
 grep -q -- "--threads 3 " "$T/out" && pass "seed gets the same thread count" || fail "seed threads"
 grep -q -- "--index 'osdl-bench-logs-\*'" "$T/out" && pass "pattern to wildcard" || fail "pattern to wildcard"
+grep -q '^chart: .*/bench/results/[0-9-]*\.png$' "$T/out" && pass "dry run names the chart" || fail "dry run: no chart line"
+
+# The chart step for real, on a committed report and on one with a floor row.
+C="$TOP/bench/chart"
+R=$(ls "$TOP"/bench/results/*.md | head -1)
+t_run "chart of $(basename "$R")" 0 "" "$C" "$R" "$T/chart.png"
+[ -s "$T/chart.png" ] && [ "$(head -c 4 "$T/chart.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] &&
+	pass "chart: a non-empty PNG" || fail "chart: no PNG ($(wc -c <"$T/chart.png" 2>/dev/null) bytes)"
+sed 's/^| plain |/| floor |/' "$R" >"$T/floor.md"
+t_run "chart with a floor row" 0 "" "$C" "$T/floor.md"
+[ -s "$T/floor.png" ] && pass "chart: beside the report by default" || fail "chart: no $T/floor.png"
+printf '# x\n\nno table\n' >"$T/empty.md"
+t_run "chart of a report without numbers" 7 "^bench/chart: no tool rows" "$C" "$T/empty.md"
 t_run "other pattern, no load" 0 "" "$B" -n -i 'logs-%Y.%m.%d' --tools plain
 grep -q '^data: as on the server' "$T/out" && pass "no load for a foreign pattern" || fail "no load for a foreign pattern"
 

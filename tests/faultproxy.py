@@ -20,6 +20,8 @@ The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
     gone         answer 404 search_context_missing_exception, not forwarded:
                  an expired scroll or point in time
 
+--delay S: wait S seconds before forwarding each request (a slow server,
+so that a test of periodic output sees several periods whatever the load).
 --auth PREFIX: answer 401 (security_exception) unless the Authorization
 header starts with PREFIX; --need-header NAME:VALUE: answer 403 unless the
 request has that header (both for the auth tests).
@@ -39,6 +41,7 @@ import urllib.parse
 rules = []          # [substring, n, fault, seen]
 auth_prefix = [None]
 need_headers = []   # [(name, value)]
+delay = [0.0]
 lock = threading.Lock()
 last_request = [time.time()]
 counter = [0]
@@ -64,6 +67,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def forward(self, body):
+        if delay[0] > 0:
+            time.sleep(delay[0])
         u = urllib.parse.urlsplit(UPSTREAM)
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
         hdrs = {k: v for k, v in self.headers.items()
@@ -141,10 +146,12 @@ def main():
     args, opts = [], sys.argv[1:]
     while opts:
         a = opts.pop(0)
-        if a in ("--idle", "--auth", "--need-header") and opts:
+        if a in ("--idle", "--auth", "--need-header", "--delay") and opts:
             v = opts.pop(0)
             if a == "--idle":
                 idle = float(v)
+            elif a == "--delay":
+                delay[0] = float(v)
             elif a == "--auth":
                 auth_prefix[0] = v
             else:
@@ -154,7 +161,7 @@ def main():
         else:
             args.append(a)
     if not args:
-        sys.exit("usage: faultproxy.py [--idle S] [--auth PREFIX] [--need-header N:V] UPSTREAM_URL RULE...")
+        sys.exit("usage: faultproxy.py [--idle S] [--delay S] [--auth PREFIX] [--need-header N:V] UPSTREAM_URL RULE...")
     UPSTREAM = args[0]
     if urllib.parse.urlsplit(UPSTREAM).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("faultproxy: upstream must be on 127.0.0.1")

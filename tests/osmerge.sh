@@ -38,7 +38,7 @@ t_table osmerge <<'EOF'
 6 | /nonexistent/x.ndjson | | ^osmerge: /nonexistent/x.ndjson: cannot open: No such file or directory$
 6 | /tmp | | ^osmerge: /tmp: cannot open: Is a directory$
 6 | --files-from /nonexistent/list | | ^osmerge: /nonexistent/list: cannot open
-6 | -o /nonexistent/dir/out | {"a":1}\n | ^osmerge: /nonexistent/dir/out: cannot create
+6 | -o /nonexistent/dir/out | {"a":1}\n | ^osmerge: /nonexistent/dir/out: No such file or directory$
 2 | --sort --tmpdir '' | {"a":1}\n | ^osmerge: --tmpdir needs a directory, not an empty string$
 2 | --sort --tmpdir= | {"a":1}\n | ^osmerge: --tmpdir needs a directory
 6 | --sort --tmpdir /nonexistent/tmp | {"a":1}\n | ^osmerge: cannot create a temporary directory in /nonexistent/tmp

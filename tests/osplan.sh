@@ -205,4 +205,8 @@ for i in $(seq 1 40); do
 done
 t_eq "40 random CLI plans cover their range exactly" "$bad" 0
 
+# --exit-codes: the enum of lib/osdl.h, read here by sed, as NAME=CODE lines.
+t_run "--exit-codes" 0 "" osplan --exit-codes
+sed -n 's/^[[:space:]]*\(OSDL_EXIT_[A-Z]*\)[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1=\2/p' "$TOP/lib/osdl.h" >"$T/codes.want"
+t_same_file "--exit-codes: every code of osdl.h" "$T/out" "$T/codes.want"
 t_done

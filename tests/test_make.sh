@@ -3,10 +3,10 @@
 # and --version (and fails with usage status 2 on an unknown option).
 . "$(dirname "$0")/setup"
 
-tools="osplan osfetch osmerge osdown"
+tools="osplan osfetch osmerge osdown osshape"
 [ -f "$TOP/bin/osdownload" ] && tools="$tools osdownload"
 
-for t in osplan osfetch osmerge osdown; do
+for t in osplan osfetch osmerge osdown osshape; do
 	[ -x "$TOP/bin/$t" ] && pass "built bin/$t" || fail "bin/$t is not built"
 done
 

@@ -5,18 +5,22 @@
 # and chunk at each level, in the log file too; peak RSS lines and summary.
 . "$(dirname "$0")/../setup"
 . "$TOP/scripts/osdl-testlib.sh"
+. "$(dirname "$0")/osfetch_common"
 need_server
 need_tools
 
 P=osdl-t-drv-prog-$$
 FROM=2024-03-01T00:00:00.000Z TO=2024-03-03T00:00:00.000Z
 osdl-testdata delete $P
-trap 'osdl-testdata delete $P; rm -rf "$T"' EXIT
+trap 'osf_proxy_stop; osdl-testdata delete $P; rm -rf "$T"' EXIT
 osdl-testdata create $P 2 1000
 nplan=$(osplan --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m | grep -cv '^#')
 
-# Slow enough (one chunk at a time, small pages) to see a few ticks.
-dl() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 -j 1 "$@"; }
+# Slow enough to see a few ticks on any machine: one chunk at a time, small
+# pages, and every request held 10 ms by the proxy, so the 96 chunks (four
+# requests or more each) take at least 3.8 s, whatever the load.
+osf_proxy --delay 0.01
+dl() { OS_URL=$PROXY_URL osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 30m --page-size 20 -j 1 "$@"; }
 # The log checks need no slowness.
 dlf() { osdownload --index "$P-%Y.%m.%d" --from $FROM --to $TO --step 6h -j 3 "$@"; }
 
@@ -34,7 +38,7 @@ t_eq "--progress-interval 0: no progress line" "$(grep -c 'progress:' "$T/err" |
 
 # --- a pseudo-terminal: one self-updating line ---
 if command -v script >/dev/null; then
-	cmd="osdownload --index '$P-%Y.%m.%d' --from $FROM --to $TO --step 30m --page-size 20 -j 1 --cache '$T/c2' -o '$T/o2.csv'"
+	cmd="OS_URL='$PROXY_URL' osdownload --index '$P-%Y.%m.%d' --from $FROM --to $TO --step 30m --page-size 20 -j 1 --cache '$T/c2' -o '$T/o2.csv'"
 	st=0
 	script -qfec "$cmd" /dev/null >"$T/tty.out" 2>&1 </dev/null || st=$?
 	t_eq "tty: exit 0" "$st" 0

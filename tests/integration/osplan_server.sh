@@ -58,6 +58,28 @@ t_eq "missing: the others planned" "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" \
 	"logs-2024.02.28 logs-2024.02.29 logs-2024.03.01 logs-2024.03.02 "
 grep -q "4 chunks, 2 missing indexes" "$T/err" && pass "summary counts the missing" || fail "summary: $(cat "$T/err")"
 
+# --format tsv: the same chunks as the lines format, with the json format's
+# paths and counts, six tab-separated fields.
+t_run "tsv" 0 "" osplan -i 'logs-%Y.%m.%d' -f 2024-02-28 -t 2024-03-03 --target-docs 2000 --format tsv -d "$T/c"
+cp "$T/out" "$T/plan.tsv"
+osplan -i 'logs-%Y.%m.%d' -f 2024-02-28 -t 2024-03-03 --target-docs 2000 >"$T/plan.lines"
+t_eq "tsv: six fields on every line" "$(awk -F '\t' 'NF != 6' "$T/plan.tsv" | wc -l | tr -d ' ')" 0
+t_same_file "tsv: specs equal the lines format" \
+	"$(awk -F '\t' '{ s = $1 " " $2 " " $3; if ($4 != "-") s = s " " $4; print s }' "$T/plan.tsv" >"$T/tsv.specs"; echo "$T/tsv.specs")" "$T/plan.lines"
+osplan -i 'logs-%Y.%m.%d' -f 2024-02-28 -t 2024-03-03 --target-docs 2000 --format json -d "$T/c" |
+	sed 's/.*"docs":\([0-9]*\),"path":"\([^"]*\)".*/\2	\1/' >"$T/json.pd"
+t_same_file "tsv: paths and docs equal the json format" "$(cut -f 5,6 "$T/plan.tsv" >"$T/tsv.pd"; echo "$T/tsv.pd")" "$T/json.pd"
+t_eq "tsv: docs add up to the server's count" "$(cut -f 6 "$T/plan.tsv" | paste -sd+ | bc)" "$(os_count 'logs-*' 2024-02-28T00:00:00Z 2024-03-03T00:00:00Z)"
+# --total: KEY=VALUE lines, the server's _count over the range.
+t_run "--total" 0 "" osplan -i 'logs-%Y.%m.%d' -f 2024-02-29 -t 2024-03-01 --total
+t_eq "--total: the server's count" "$(sed -n 's/^total=//p' "$T/out")" \
+	"$(os_count 'logs-*' 2024-02-29T00:00:00Z 2024-03-01T00:00:00Z)"
+grep -Eq '^server=(opensearch|elasticsearch) [0-9.]+$' "$T/out" && pass "--total: names the engine" || fail "--total: $(cat "$T/out")"
+t_eq "--total: url without credentials" "$(sed -n 's/^url=//p' "$T/out")" "${OS_URL%/}"
+OS_URL=$OS_URL/x t_run "--total: a server that fails is an error" 3 "404" \
+	osplan -i x -f 2024-03-01 -t 2024-03-02 --total
+t_run "--total --offline: usage error" 2 "cannot be --offline" osplan --offline -i x -f 2024-03-01 -t 2024-03-02 --total
+
 # --offline never connects, even to a dead server.
 OS_URL=http://127.0.0.1:1 t_run "offline ignores OS_URL" 0 "" osplan --offline -i 'logs-%Y.%m.%d' -f 2024-03-01 -t 2024-03-02
 t_done

@@ -1,6 +1,6 @@
 # tests/integration/valgrind.sh - every tool once under valgrind memcheck on
 # real work (osplan against the server, osfetch of a chunk with the hot
-# instant, osmerge of chunk files, osdown to CSV): no invalid access, no
+# instant, osmerge of chunk files, osdown to CSV, osshape): no invalid access, no
 # uninitialised read, no leak.  Skipped for sanitizer builds (the two do not mix).
 . "$(dirname "$0")/../setup"
 need_server
@@ -47,4 +47,8 @@ vg "osdown with schema" osdown --schema "$T/s.json" -o "$T/out.csv" "$T/merged.n
 rows=$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' "$T/out.csv")
 t_eq "osdown under valgrind: one row per document" "$rows" "$(os_count 'logs-*' "$FROM" "$TO")"
 vg "osdown from stdin (spooled), tab delimiter" osdown --delimiter '	' - < "$T/merged.ndjson"
+vg "osshape of a daily pattern, markdown and tsv beside" osshape -i 'logs-%Y.%m.%d' -f 2024-02-27 -t 2024-03-03 \
+	--width 50 --markdown "$T/shape.md" --tsv "$T/shape.tsv"
+printf 'a\t1709251200000\t1709262000000\t7\n' >"$T/counts"
+vg "osshape --counts, spread over buckets" osshape --counts "$T/counts" --format markdown
 t_done

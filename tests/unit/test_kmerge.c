@@ -33,23 +33,23 @@ static void test_heap(void)
 	int bad = 0;
 	srand(5);
 	for (int round = 0; round < 50; round++) {
-		kmerge_heap *h = kmerge_heap_new(N, int_cmp, &c);
+		heap *h = heap_new(N, int_cmp, &c);
 		size_t n = 1 + (size_t)rand() % N;
 		for (size_t i = 0; i < n; i++) {
 			key[i] = rand() % 20;
-			kmerge_heap_push(h, i);
+			heap_push(h, i);
 		}
 		int pk = -1;
 		size_t pi = 0;
-		while (kmerge_heap_size(h)) {
-			size_t t = kmerge_heap_top(h);
+		while (heap_size(h)) {
+			size_t t = heap_top(h);
 			if (key[t] < pk || (key[t] == pk && t < pi))
 				bad++;
 			pk = key[t];
 			pi = t;
-			kmerge_heap_pop(h);
+			heap_pop(h);
 		}
-		kmerge_heap_free(h);
+		heap_free(h);
 	}
 	test_cond("heap pops in (key, item) order", bad == 0);
 
@@ -63,16 +63,16 @@ static void test_heap(void)
 			seq[k][j] = v += rand() % 3;
 		pos[k] = 0;
 	}
-	kmerge_heap *h = kmerge_heap_new(K, int_cmp, &c);
+	heap *h = heap_new(K, int_cmp, &c);
 	for (int k = 0; k < K; k++) {
 		key[k] = seq[k][0];
-		kmerge_heap_push(h, (size_t)k);
+		heap_push(h, (size_t)k);
 	}
 	int pk = -1, count = 0;
 	size_t pi = 0;
 	bad = 0;
-	while (kmerge_heap_size(h)) {
-		size_t t = kmerge_heap_top(h);
+	while (heap_size(h)) {
+		size_t t = heap_top(h);
 		if (key[t] < pk || (key[t] == pk && t < pi))
 			bad++;
 		pk = key[t];
@@ -80,12 +80,12 @@ static void test_heap(void)
 		count++;
 		if (++pos[t] < L) {
 			key[t] = seq[t][pos[t]];
-			kmerge_heap_update_top(h);
+			heap_update_top(h);
 		} else {
-			kmerge_heap_pop(h);
+			heap_pop(h);
 		}
 	}
-	kmerge_heap_free(h);
+	heap_free(h);
 	test_cond("heap merge with update_top is sorted and stable", bad == 0 && count == K * L);
 }
 
@@ -150,7 +150,7 @@ static void test_merge_files(void)
 	jkey_spec ks = { 0 };
 	jkey_spec_add(&ks, "t");
 	ks.missing_last = 1;
-	xsort_tmp *tmp = xsort_tmp_new(dir);
+	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	struct kmerge_opts o = { &ks, 0, 64, 1, 0, 0, tmp, 0 };
 	struct kmerge_err err;
 	struct kmerge_stats st;
@@ -169,7 +169,7 @@ static void test_merge_files(void)
 	got = run_merge(&o, 0, p, 3, &err, &st);
 	test_cond("fan-in 2: same result through a spill", got && strcmp(got, want) == 0 && st.passes == 1);
 	free(got);
-	test_cond("pass temp files are gone", dir_entries(xsort_tmp_dir(tmp)) == 0);
+	test_cond("pass temp files are gone", dir_entries(tmpdir_path(tmp)) == 0);
 
 	/* External sort of the concatenation, tiny memory: identical. */
 	got = run_merge(&o, 8 << 20, p, 3, &err, &st);
@@ -239,7 +239,7 @@ static void test_merge_files(void)
 	free(q);
 	for (int i = 0; i < 3; i++)
 		free(p[i]);
-	xsort_tmp_free(tmp);
+	tmpdir_free(tmp);
 }
 
 /* Random unsorted input: xsort with a tiny budget (many runs, passes with
@@ -283,7 +283,7 @@ static void test_xsort_random(void)
 
 	jkey_spec ks = { 0 };
 	jkey_spec_add(&ks, "k");
-	xsort_tmp *tmp = xsort_tmp_new(dir);
+	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	struct kmerge_opts o = { &ks, 0, 3, 1, 0, 0, tmp, 0 };
 	struct kmerge_err err;
 	struct kmerge_stats st;
@@ -298,12 +298,12 @@ static void test_xsort_random(void)
 	got = run_merge(&o, 256 << 20, &pp, 1, &err, &st);
 	test_cond("xsort, big budget: equals stable sort, no runs", got && strcmp(got, want) == 0 && st.runs == 0);
 	free(got);
-	test_cond("xsort temp files are gone", dir_entries(xsort_tmp_dir(tmp)) == 0);
+	test_cond("xsort temp files are gone", dir_entries(tmpdir_path(tmp)) == 0);
 	char tdir[300];
-	snprintf(tdir, sizeof tdir, "%s", xsort_tmp_dir(tmp));
-	xsort_tmp_free(tmp);
+	snprintf(tdir, sizeof tdir, "%s", tmpdir_path(tmp));
+	tmpdir_free(tmp);
 	struct stat sb;
-	test_cond("temp dir removed by xsort_tmp_free", stat(tdir, &sb) != 0);
+	test_cond("temp dir removed by tmpdir_free", stat(tdir, &sb) != 0);
 	free(want);
 	free(r);
 }
@@ -316,7 +316,7 @@ static void test_merge_random(void)
 	enum { MAXIN = 40, MAXL = 200 };
 	jkey_spec ks = { 0 };
 	jkey_spec_add(&ks, "k");
-	xsort_tmp *tmp = xsort_tmp_new(dir);
+	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	int bad = 0, spilled = 0;
 	srand(21);
 	for (int round = 0; round < 60; round++) {
@@ -366,8 +366,8 @@ static void test_merge_random(void)
 	char d[120];
 	snprintf(d, sizeof d, "60 random merges (%d with spills) equal the stable sort of the concatenation", spilled);
 	test_cond(d, bad == 0 && spilled > 10);
-	test_cond("no spill file left", dir_entries(xsort_tmp_dir(tmp)) == 0);
-	xsort_tmp_free(tmp);
+	test_cond("no spill file left", dir_entries(tmpdir_path(tmp)) == 0);
+	tmpdir_free(tmp);
 }
 
 /* --sorted-keys 1: inputs sorted by k only, ties in random s order; the
@@ -394,7 +394,7 @@ static void test_sorted_keys_random(void)
 	jkey_spec ks = { 0 };
 	jkey_spec_add(&ks, "k");
 	jkey_spec_add(&ks, "t");
-	xsort_tmp *tmp = xsort_tmp_new(dir);
+	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	int bad = 0, strict_fails = 0;
 	srand(33);
 	for (int round = 0; round < 40; round++) {
@@ -455,8 +455,8 @@ static void test_sorted_keys_random(void)
 	test_cond("--sorted-keys 1: leading key out of order named", !got && strstr(err.msg, "sk:3: out of order: key 0 after 1"));
 	unlink(b);
 	free(b);
-	test_cond("no spill file left (sorted keys)", dir_entries(xsort_tmp_dir(tmp)) == 0);
-	xsort_tmp_free(tmp);
+	test_cond("no spill file left (sorted keys)", dir_entries(tmpdir_path(tmp)) == 0);
+	tmpdir_free(tmp);
 }
 
 int main(void)
