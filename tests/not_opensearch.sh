@@ -41,8 +41,7 @@ SRV=
 serve() {
 	python3 "$T/srv.py" "$1" "$T/port.tmp" &
 	SRV=$!
-	# Wait on the condition (the port file), not for a fixed time.
-	for _ in $(seq 100); do [ -s "$T/port.tmp" ] && break; sleep 0.05; done
+	t_until 120 test -s "$T/port.tmp" || fail "server ($1) did not start within 120 s"
 	PORT=$(cat "$T/port.tmp")
 	rm -f "$T/port.tmp"
 }
