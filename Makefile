@@ -8,9 +8,9 @@ BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
 CC       ?= cc
-PKGS      = libcurl yajl liblz4
+PKGS      = libcurl yajl liblz4 libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lyajl -llz4)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lyajl -llz4 -lzstd)
 
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chunksort.h"
 #include "cli.h"
 #include "engine.h"
 #include "fetch.h"
@@ -17,6 +18,7 @@
 #include "query.h"
 #include "sig.h"
 #include "spec.h"
+#include "xsort.h"
 
 static const char usage_text[] =
 	"usage: osfetch [OPTIONS] [INDEX FROM TO [SLICE]]\n"
@@ -31,13 +33,15 @@ static const char usage_text[] =
 	"      --keep-alive D     scroll keep-alive between pages (default 2m)\n"
 	"      --log-file FILE    also append log lines to FILE\n"
 	"      --log-level L      quiet|basic|detailed|extra|full (default basic)\n"
+	"      --memory SIZE      local sort budget, K/M/G suffixes (default 16M)\n"
 	"      --method M         auto|scroll|pit snapshot method (default auto)\n"
-	"      --no-sort          documents in index order, not time order (faster)\n"
+	"      --no-sort          documents in index order, not time order\n"
 	"      --page-size N      hits per page, 1..10000 (default 5000)\n"
 	"  -q, --query FILE       query DSL JSON ANDed with the time range\n"
 	"      --retries N        transient failures and restarts per chunk (default 8)\n"
 	"      --time-field F     time field (default @timestamp)\n"
 	"      --timeout S        seconds per request (default 300)\n"
+	"      --tmpdir DIR       where the local sort spills (default $TMPDIR or /tmp)\n"
 	"      --summary LIST     sum the sidecars of the chunk paths in LIST ('-' = stdin)\n"
 	"                         as KEY=VALUE lines, fetching nothing\n"
 	"      --per-chunk        with --summary: one tab-separated line per chunk\n"
@@ -46,8 +50,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_FIELDS, OPT_FORCE, OPT_INSECURE,
-	OPT_KEEP_ALIVE, OPT_METHOD, OPT_NEWER, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_PER_CHUNK, OPT_RETRIES,
-	OPT_SUMMARY, OPT_TIME_FIELD, OPT_TIMEOUT
+	OPT_KEEP_ALIVE, OPT_MEMORY, OPT_METHOD, OPT_NEWER, OPT_NO_SORT, OPT_PAGE_SIZE, OPT_PER_CHUNK,
+	OPT_RETRIES, OPT_SUMMARY, OPT_TIME_FIELD, OPT_TIMEOUT, OPT_TMPDIR
 };
 
 /* Sorted by long name. */
@@ -62,6 +66,7 @@ static const struct option longopts[] = {
 	{ "keep-alive", required_argument, NULL, OPT_KEEP_ALIVE },
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "newer", required_argument, NULL, OPT_NEWER },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
@@ -72,6 +77,7 @@ static const struct option longopts[] = {
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -79,11 +85,15 @@ static const struct option longopts[] = {
 struct options {
 	struct http_opts http;
 	struct fetch_opts fetch;
-	const char *query_file, *fields, *time_field;
+	const char *query_file, *fields, *time_field, *tmpdir;
 	int no_sort;
 	const char *summary;           /* --summary LIST: report, fetch nothing */
 	struct meta_summary_opts sum;
 };
+
+/* The local sort's spill directory, made by the first chunk that needs it
+ * and kept for the others. */
+static tmpdir *spill_tmp;
 
 /* Whole-process totals for the final log line. */
 struct totals {
@@ -144,6 +154,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if ((o->fetch.method = engine_parse_want(optarg)) < 0)
 				return usage_error("bad --method '%s' (auto, scroll or pit)", optarg);
 			break;
+		case OPT_MEMORY:
+			if (cli_parse_size(optarg, &o->fetch.memory) != 0 ||
+			    o->fetch.memory < CHUNKSORT_MEMORY_MIN)
+				return usage_error("bad --memory '%s' (at least 64K)", optarg);
+			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_NEWER: {
 			struct stat st;
@@ -167,6 +182,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->http.max_retries = v ? (int)v : -1;
 			break;
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
+		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_TIMEOUT:
 			if (cli_parse_int(optarg, 1, 86400, &v) != 0)
 				return usage_error("bad --timeout '%s' (seconds)", optarg);
@@ -281,6 +297,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	query_set_sorted(q, !o.no_sort);
+	/* Made by the first chunk that spills, so that a chunk that fits in
+	 * --memory leaves nothing behind, even after SIGKILL.  It is on
+	 * publish.h's cleanup list from birth, like every temporary file. */
+	o.fetch.tmp = &spill_tmp;
+	o.fetch.tmpdir = o.tmpdir;
 	sig_install(SIG_GRACEFUL);
 	h = http_new(&o.http, err, sizeof err);
 	if (!h) {
@@ -336,6 +357,7 @@ out:
 			t.seconds > 0 ? (double)t.docs / t.seconds : 0.0, log_peak_rss_kb());
 	}
 	free(line);
+	tmpdir_free(spill_tmp);
 	http_free(h);
 	query_free(q);
 	if (fclose(stdout) != 0 && rc == 0) {

@@ -6,6 +6,7 @@
 #include "osdl.h"
 #include "plan.h"
 #include "planner.h"
+#include "publish.h"
 #include "query.h"
 #include "sig.h"
 #include "spec.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"usage: osplan [OPTIONS] -i PATTERN -f FROM -t TO [-s STEP]\n"
@@ -35,6 +37,11 @@ static const char usage_text[] =
 	"      --count             count the documents of each chunk (summary, json \"docs\")\n"
 	"      --format F          lines (default), make, json or tsv\n"
 	"      --total             print the server's count for the range (KEY=VALUE)\n"
+	"      --drift             print the fields whose type differs between the plan's indexes\n"
+	"      --recheck           compare the cached chunks with the server: STATE PATH CACHED SERVER REASON\n"
+	"      --check LEVEL       what --recheck compares: count (default) or seqno\n"
+	"      --invalidate        --recheck removes the stale chunks (implied by --format make)\n"
+	"      --summary FILE      --recheck also writes its totals as KEY=VALUE lines to FILE\n"
 	"  -d, --cache DIR         osfetch cache directory for make/json paths (default .)\n"
 	"      --max-chunks N      refuse plans of more than N chunks (default 100000)\n"
 	"      --offline           never contact the server\n"
@@ -50,7 +57,7 @@ static const char usage_text[] =
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
 	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE,
-	OPT_TOTAL
+	OPT_TOTAL, OPT_RECHECK, OPT_CHECK, OPT_INVALIDATE, OPT_SUMMARY, OPT_DRIFT
 };
 
 /* Sorted by long name. */
@@ -58,7 +65,9 @@ static const struct option options[] = {
 	{ "aws-region", required_argument, NULL, OPT_AWS_REGION },
 	{ "aws-service", required_argument, NULL, OPT_AWS_SERVICE },
 	{ "cache", required_argument, NULL, 'd' },
+	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "drift", no_argument, NULL, OPT_DRIFT },
 	{ "exit-codes", no_argument, NULL, CLI_OPT_EXIT_CODES },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -66,13 +75,16 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "index", required_argument, NULL, 'i' },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "invalidate", no_argument, NULL, OPT_INVALIDATE },
 	{ "log-file", required_argument, NULL, CLI_OPT_LOG_FILE },
 	{ "log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL },
 	{ "max-chunks", required_argument, NULL, OPT_MAX_CHUNKS },
 	{ "no-sort", no_argument, NULL, OPT_NO_SORT },
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
 	{ "query", required_argument, NULL, 'q' },
+	{ "recheck", no_argument, NULL, OPT_RECHECK },
 	{ "step", required_argument, NULL, 's' },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "target-docs", required_argument, NULL, OPT_TARGET_DOCS },
 	{ "time-field", required_argument, NULL, OPT_TIME_FIELD },
 	{ "to", required_argument, NULL, 't' },
@@ -84,14 +96,15 @@ static const struct option options[] = {
 
 struct opts {
 	const char *index, *from_s, *to_s, *step_s, *time_field, *query_file, *fields;
-	const char *format_s, *cache, *aws_region, *aws_service;
-	int to_inclusive, no_sort, offline, insecure, count, total;
+	const char *format_s, *cache, *aws_region, *aws_service, *check_s, *summary;
+	int to_inclusive, no_sort, offline, insecure, count, total, recheck, invalidate, drift;
 	long long target_docs;
 	size_t max_chunks;
 	/* derived */
 	int64_t from, to;
 	struct tspan_step step;
 	int has_step;
+	enum recheck_level check;
 	enum plan_format format;
 	char query_abs[PATH_MAX];
 };
@@ -166,6 +179,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_TIME_FIELD: o->time_field = optarg; break;
 		case OPT_TO_INCLUSIVE: o->to_inclusive = 1; break;
 		case OPT_TOTAL: o->total = 1; break;
+		case OPT_RECHECK: o->recheck = 1; break;
+		case OPT_DRIFT: o->drift = 1; break;
+		case OPT_CHECK: o->check_s = optarg; break;
+		case OPT_INVALIDATE: o->invalidate = 1; break;
+		case OPT_SUMMARY: o->summary = optarg; break;
 		default:
 			cli_bad_option(c, argv, optind, err, sizeof err);
 			return usage_error("%s (try 'osplan --help')", err);
@@ -209,6 +227,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		if (!realpath(o->query_file, o->query_abs))
 			return usage_error("cannot open query file %s: %s", o->query_file, strerror(errno));
 	}
+	if (o->check_s && strcmp(o->check_s, "count") == 0)
+		o->check = RECHECK_COUNT;
+	else if (o->check_s && strcmp(o->check_s, "seqno") == 0)
+		o->check = RECHECK_SEQNO;
+	else if (o->check_s)
+		return usage_error("unknown --check '%s' (count, seqno)", o->check_s);
+	if ((o->check_s || o->invalidate || o->summary) && !o->recheck)
+		return usage_error("--%s goes with --recheck",
+				   o->check_s ? "check" : o->invalidate ? "invalidate" : "summary");
+	if (o->drift && (o->total || o->offline || o->recheck))
+		return usage_error("--drift asks the server for its own lines: not with --%s",
+				   o->total ? "total" : o->offline ? "offline" : "recheck");
+	if (o->recheck && (o->total || o->offline))
+		return usage_error("--recheck asks the server: not with --%s", o->total ? "total" : "offline");
+	if (o->recheck && (o->format == PLAN_JSON || o->format == PLAN_TSV))
+		return usage_error("--recheck prints its own lines: --format lines (default) or make");
 	if (o->offline && o->total)
 		return usage_error("--total counts on the server: it cannot be --offline");
 	if (o->offline && (o->target_docs || o->count))
@@ -231,7 +265,38 @@ static int print_total(const struct planner_opts *po)
 	return 0;
 }
 
-static int print_plan(const struct planner_opts *po)
+/* --summary FILE: the recheck's totals, complete or absent. */
+static int write_summary(const char *path, const struct planner_result *res, enum recheck_level level)
+{
+	char err[1024];
+	publish *p = publish_open(path, err, sizeof err);
+	FILE *f = NULL;
+	int fd = -1, bad;
+	if (!p) {
+		log_error("%s", err);
+		return OSDL_EXIT_IO;
+	}
+	if ((fd = dup(publish_fd(p))) < 0 || !(f = fdopen(fd, "w"))) {
+		log_errno("%s", path);
+		if (fd >= 0)
+			close(fd);
+		publish_abort(p);
+		return OSDL_EXIT_IO;
+	}
+	bad = recheck_write_summary(f, &res->recheck, level);
+	if (fclose(f) || bad) {
+		log_errno("writing %s", path);
+		publish_abort(p);
+		return OSDL_EXIT_IO;
+	}
+	if (publish_commit(p, NULL, err, sizeof err)) {
+		log_error("%s", err);
+		return OSDL_EXIT_IO;
+	}
+	return 0;
+}
+
+static int print_plan(const struct planner_opts *po, const char *summary)
 {
 	struct planner_result res = { 0 };
 	char err[1024];
@@ -244,6 +309,8 @@ static int print_plan(const struct planner_opts *po)
 	if (res.outlen && fwrite(res.out, 1, res.outlen, stdout) != res.outlen)
 		rc = OSDL_EXIT_IO;
 	free(res.out);
+	if (!rc && summary)
+		rc = write_summary(summary, &res, po->check);
 	return rc;
 }
 
@@ -265,8 +332,9 @@ int main(int argc, char **argv)
 		.no_sort = o.no_sort, .offline = o.offline, .count = o.count, .insecure = o.insecure,
 		.target_docs = o.target_docs, .max_chunks = o.max_chunks, .aws_region = o.aws_region,
 		.aws_service = o.aws_service, .format = o.format, .cache = o.cache,
+		.recheck = o.recheck, .drift = o.drift, .invalidate = o.invalidate, .check = o.check,
 	};
-	rc = o.total ? print_total(&po) : print_plan(&po);
+	rc = o.total ? print_total(&po) : print_plan(&po, o.summary);
 	if (fclose(stdout) && rc == 0)
 		rc = OSDL_EXIT_IO;
 	if (rc == OSDL_EXIT_IO)

@@ -120,3 +120,53 @@ int cli_bad_option(int c, char *const argv[], int optind_now, char *err, size_t 
 		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "option '%.*s' needs a value", len, word);
 	return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "unknown option '%.*s'", len, word);
 }
+
+void cli_free_list(char **paths, size_t n)
+{
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int cli_read_list(const char *file, char ***paths, size_t *n, char *err, size_t errlen)
+{
+	int is_stdin = strcmp(file, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0, lcap = *n;
+	ssize_t k;
+	int rc = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return OSDL_EXIT_IO;
+	}
+	while (!rc && (k = getline(&line, &cap, f)) >= 0) {
+		while (k > 0 && (line[k - 1] == '\n' || line[k - 1] == '\r'))
+			line[--k] = '\0';
+		if (k == 0)
+			continue;
+		if (*n == lcap) {
+			lcap = lcap ? lcap * 2 : 64;
+			char **p = realloc(*paths, lcap * sizeof *p);
+			if (!p) {
+				rc = OSDL_EXIT_FAIL;
+				break;
+			}
+			*paths = p;
+		}
+		if (!((*paths)[*n] = strdup(line)))
+			rc = OSDL_EXIT_FAIL;
+		else
+			(*n)++;
+	}
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	else if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		rc = OSDL_EXIT_IO;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}

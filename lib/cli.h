@@ -57,4 +57,12 @@ int cli_option(int c, const char *arg, const char *help, char *err, size_t errle
  * OSDL_EXIT_USAGE. */
 int cli_bad_option(int c, char *const argv[], int optind_now, char *err, size_t errlen);
 
+/* The paths listed in FILE ("-": stdin), one per line (a trailing CR is
+ * dropped, blank lines skipped), for --files-from: appended to *PATHS
+ * (malloc'd array of malloc'd strings, *N entries; free with
+ * cli_free_list).  Returns 0, or OSDL_EXIT_IO / OSDL_EXIT_FAIL with the
+ * reason in ERR. */
+int cli_read_list(const char *file, char ***paths, size_t *n, char *err, size_t errlen);
+void cli_free_list(char **paths, size_t n);
+
 #endif

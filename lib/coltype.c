@@ -217,11 +217,61 @@ int coltype_float32_exact(double d)
 	return 0;
 }
 
+/* The double of a JSON number text of at most 15 significant digits and a
+ * decimal exponent within 22 (most numbers in logs), or 0: then the digits
+ * and the power of ten are both exact doubles, so one IEEE multiplication
+ * or division gives the correctly rounded value, strtod's (Clinger's fast
+ * path), without strtod's cost. */
+static int fast_double(const char *v, size_t len, double *d)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	                              1e20, 1e21, 1e22 };
+	size_t i = 0;
+	int neg = 0, digits = 0;
+	uint64_t m = 0;
+	long e = 0;
+	if (i < len && v[i] == '-')
+		neg = 1, i++;
+	for (int frac = 0;; i++) {
+		if (i < len && v[i] == '.' && !frac) {
+			frac = 1;
+			continue;
+		}
+		if (i >= len || v[i] < '0' || v[i] > '9')
+			break;
+		if ((digits || v[i] != '0') && ++digits > 15)
+			return 0;
+		m = m * 10 + (uint64_t)(v[i] - '0');
+		e -= frac;
+	}
+	if (i < len && (v[i] == 'e' || v[i] == 'E')) {
+		int eneg = 0;
+		long x = 0;
+		if (++i < len && (v[i] == '+' || v[i] == '-'))
+			eneg = v[i++] == '-';
+		for (int n = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			if (++n > 4)
+				return 0;
+			else
+				x = x * 10 + (v[i] - '0');
+		e += eneg ? -x : x;
+	}
+	if (i != len || e < -22 || e > 22)
+		return 0;
+	double x = (double)m;
+	x = e >= 0 ? x * p10[e] : x / p10[-e];
+	*d = neg ? -x : x;
+	return 1;
+}
+
 /* Double of a JSON number text, or 0 if it is not a finite normal-range
  * value (overflow, underflow to subnormal or zero, absurd length). */
 static int num_double(const char *v, size_t len, double *d)
 {
 	char buf[NUM_MAX + 1];
+	if (fast_double(v, len, d))
+		return 1;
 	if (len > NUM_MAX)
 		return 0;
 	memcpy(buf, v, len);
@@ -326,6 +376,88 @@ int coltype_add(coltype *c, enum jflat_type t, const char *v, size_t len)
 		c->f64_ok = c->f32_ok = 0;
 	else if (c->f32_ok)
 		c->f32_ok = coltype_float32_exact(d);
+	return 0;
+}
+
+int coltype_holds(enum coltype_kind k, int date_field, enum jflat_type t,
+                  const char *v, size_t len)
+{
+	/* The value alone through the inference, without a dictionary. */
+	coltype c = { .o = { 0, 1, date_field } };
+	c.all_int = c.f64_ok = c.f32_ok = c.ts_ok = 1;
+	if (t == JFLAT_NULL)
+		return 1;
+	coltype_add(&c, t, v, len);
+	switch (k) {
+	case COLTYPE_STRING: return 1;
+	case COLTYPE_CATEGORY: return c.saw_str || c.saw_arr;
+	case COLTYPE_TIMESTAMP: return c.ts_ok;
+	case COLTYPE_BOOL: return c.saw_bool;
+	case COLTYPE_FLOAT32: return c.saw_num && c.f32_ok;
+	case COLTYPE_FLOAT64: return c.saw_num && c.f64_ok;
+	default: break;
+	}
+	if (!c.saw_num || !c.all_int)
+		return 0;
+	int64_t lo = c.has_neg ? c.min_neg : 0;
+	uint64_t hi = c.max_pos;
+	switch (k) {
+	case COLTYPE_INT8: return lo >= -128 && hi <= 127;
+	case COLTYPE_INT16: return lo >= -32768 && hi <= 32767;
+	case COLTYPE_INT32: return lo >= INT32_MIN && hi <= INT32_MAX;
+	case COLTYPE_INT64: return hi <= INT64_MAX;
+	case COLTYPE_UINT64: return !c.has_neg;
+	default: return 0;
+	}
+}
+
+void coltype_get_state(const coltype *c, struct coltype_state *s)
+{
+	*s = (struct coltype_state){ c->values, c->has_null, c->has_empty, c->saw_bool,
+	                             c->saw_num, c->saw_str, c->saw_arr, c->all_int, c->f64_ok,
+	                             c->f32_ok, c->has_neg, c->ts_ok, c->cat_ok, c->min_neg,
+	                             c->max_pos };
+}
+
+void coltype_merge_state(coltype *c, const struct coltype_state *s)
+{
+	c->values += s->values;
+	c->has_null |= s->has_null;
+	c->has_empty |= s->has_empty;
+	c->saw_bool |= s->saw_bool;
+	c->saw_num |= s->saw_num;
+	c->saw_str |= s->saw_str;
+	c->saw_arr |= s->saw_arr;
+	/* Each flag is an AND over every value seen, the range a min/max. */
+	c->all_int &= s->all_int;
+	c->f64_ok &= s->f64_ok;
+	c->f32_ok &= s->f32_ok;
+	c->ts_ok &= s->ts_ok;
+	if (s->has_neg && (!c->has_neg || s->min_neg < c->min_neg))
+		c->min_neg = s->min_neg;
+	c->has_neg |= s->has_neg;
+	if (s->max_pos > c->max_pos)
+		c->max_pos = s->max_pos;
+	if (!s->cat_ok)
+		cat_drop(c);
+}
+
+int coltype_merge_value(coltype *c, const char *v, size_t len)
+{
+	return cat_add(c, v, len);
+}
+
+int coltype_dict_next(const coltype *c, size_t *pos, const char **v, size_t *len)
+{
+	for (; c->cat_ok && *pos < c->tab_cap; (*pos)++) {
+		const struct slot *s = &c->tab[*pos];
+		if (!s->used)
+			continue;
+		*v = c->arena ? c->arena + s->off : "";
+		*len = s->len;
+		(*pos)++;
+		return 1;
+	}
 	return 0;
 }
 
@@ -449,6 +581,47 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
 	case COLTYPE_FLOAT32:
 	case COLTYPE_FLOAT64:
 		return t == JFLAT_NUMBER ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
+int coltype_number(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, struct coltype_num *out)
+{
+	static const int64_t lo[] = { [COLTYPE_INT8] = INT8_MIN, [COLTYPE_INT16] = INT16_MIN,
+	                              [COLTYPE_INT32] = INT32_MIN, [COLTYPE_INT64] = INT64_MIN };
+	static const int64_t hi[] = { [COLTYPE_INT8] = INT8_MAX, [COLTYPE_INT16] = INT16_MAX,
+	                              [COLTYPE_INT32] = INT32_MAX, [COLTYPE_INT64] = INT64_MAX };
+	int neg;
+	uint64_t mag;
+	switch (k) {
+	case COLTYPE_INT8:
+	case COLTYPE_INT16:
+	case COLTYPE_INT32:
+	case COLTYPE_INT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) ||
+		    mag > (uint64_t)INT64_MAX + neg)
+			return -1;
+		out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+		return out->i >= lo[k] && out->i <= hi[k] ? 0 : -1;
+	case COLTYPE_UINT64:
+		if (t != JFLAT_NUMBER || !coltype_parse_int(v, len, &neg, &mag) || neg)
+			return -1;
+		out->u = mag;
+		return 0;
+	case COLTYPE_TIMESTAMP:
+		return ts_value(date_field, t, v, len, &out->i) ? 0 : -1;
+	case COLTYPE_BOOL:
+		if (t != JFLAT_BOOL)
+			return -1;
+		out->i = v[0] == 't';
+		return 0;
+	case COLTYPE_FLOAT32:
+	case COLTYPE_FLOAT64:
+		if (t != JFLAT_NUMBER || !num_double(v, len, &out->d))
+			return -1;
+		return k == COLTYPE_FLOAT64 || (double)(float)out->d == out->d ? 0 : -1;
 	default:
 		return 0;
 	}

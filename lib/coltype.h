@@ -98,6 +98,48 @@ int coltype_format(enum coltype_kind k, int date_field, enum jflat_type t,
                    const char *v, size_t len, char *buf,
                    const char **out, size_t *out_len);
 
+/* 1 if a non-null value of JSON type T fits kind K as inference decides it
+ * (the value alone would not widen a column of kind K): integers in range,
+ * floats exact, timestamps valid, bools bool, categories strings or arrays,
+ * anything for a string.  For writing with a given schema. */
+int coltype_holds(enum coltype_kind k, int date_field, enum jflat_type t,
+                  const char *v, size_t len);
+
+/* What a column state knows, for saving it and merging states of columns
+ * that saw different values (the statistics of chunks, colstats.h).  The
+ * dictionary goes separately: coltype_dict_next(), coltype_merge_value(). */
+struct coltype_state {
+	uint64_t values;
+	int has_null, has_empty, saw_bool, saw_num, saw_str, saw_arr;
+	int all_int, f64_ok, f32_ok, has_neg, ts_ok, cat_ok;
+	int64_t min_neg;   /* with has_neg */
+	uint64_t max_pos;
+};
+void coltype_get_state(const coltype *c, struct coltype_state *s);
+/* Merges S into C as if C had also seen the values behind S, except their
+ * dictionary: add it with coltype_merge_value() afterwards. */
+void coltype_merge_state(coltype *c, const struct coltype_state *s);
+/* Adds one dictionary value of a merged state (dropping the dictionary
+ * past the caps, as coltype_add does).  Returns 0 or -1 on ENOMEM. */
+int coltype_merge_value(coltype *c, const char *v, size_t len);
+/* Iterates the dictionary (empty once dropped): start with *POS = 0;
+ * returns 1 with the next value in *V, *LEN (owned by C), 0 at the end. */
+int coltype_dict_next(const coltype *c, size_t *pos, const char **v, size_t *len);
+
+/* The value of a non-null value of JSON type T in a column of kind K, for
+ * typed outputs (Parquet): int8..int64 and timestamps (epoch ms) in I,
+ * uint64 in U, bools as 0/1 in I, floats in D (float32 columns: exactly a
+ * float).  Strings and categories have nothing to convert (0, nothing
+ * set).  Returns 0, or -1 if the value does not fit K (the input changed
+ * since it was inferred). */
+struct coltype_num {
+	int64_t i;
+	uint64_t u;
+	double d;
+};
+int coltype_number(enum coltype_kind k, int date_field, enum jflat_type t,
+                   const char *v, size_t len, struct coltype_num *out);
+
 /* Exact integer value of the JSON number text S: 1 and sign/magnitude if
  * it is integral and |v| <= UINT64_MAX, else 0. */
 int coltype_parse_int(const char *s, size_t len, int *neg, uint64_t *mag);

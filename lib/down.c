@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "colstats.h"
 #include "csv.h"
 #include "jflat.h"
 #include "lzio.h"
 #include "osdl.h"
+#include "schema.h"
 
 struct column {
 	char *name;
@@ -24,6 +26,7 @@ struct column {
 	coltype *type;
 	enum coltype_kind kind;
 	int nullable;
+	int has_empty;        /* given columns: "" may occur */
 	uint64_t present;     /* rows with this column (pass 1) */
 	long succ;            /* column after this one in the last record, -1 */
 	uint64_t gen;         /* row that set the fields below */
@@ -43,12 +46,16 @@ struct down {
 	size_t nfields, ndates;
 	int pass;
 	int known;            /* pass 2: no new columns may appear */
+	int given;            /* columns from a schema or statistics: check values */
+	const char *unknown;  /* given: a member that is no column (in the line) */
+	size_t unknown_len;
 	uint64_t gen, rows, in_bytes, out_bytes, replaced;
 	char *arena;          /* pass 2: the current row's values */
 	size_t arena_len, arena_cap;
 	int nomem, changed;
 	jflat *jf;
 	csv_writer *csv;
+	const struct down_sink *sink; /* pass 2's output */
 	char *const *inputs;
 	int ninputs;
 	int *spool;           /* per input: its copy (see open_input), or -1 */
@@ -163,8 +170,12 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	if (!c)
 		c = col_find(d, name, nlen, h);
 	if (!c) {
+		if (d->known && d->given && d->fields)
+			return 0; /* not among the --fields */
 		if (d->known) {
 			d->changed = 1;
+			d->unknown = name;
+			d->unknown_len = nlen;
 			return 1;
 		}
 		c = col_add(d, name, nlen, h, d->o.fields != NULL);
@@ -213,29 +224,82 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	return 0;
 }
 
-/* Pass 2: the current row as one CSV record.  Returns 0, -1 on a write
- * error (errno), -2 if a value no longer fits its column's type. */
+/* Given columns: why the current row does not fit column C (and, with
+ * SHOW, the start of its value), into d->err.  Returns -3. */
+static int misfit(down *d, const struct column *c, const char *why, int show)
+{
+	int here = show && c->gen == d->gen;
+	int n = here ? (int)(c->len > 40 ? 40 : c->len) : 0;
+	snprintf(d->err, sizeof d->err, "column %s: %s%.*s%s", c->name, why, n,
+	         here ? d->arena + c->off : "", here && c->len > 40 ? "..." : "");
+	return -3;
+}
+
+/* With a given schema: whether the current value of C fits it (0), or
+ * misfit()'s -3. */
+static int check_given(down *d, const struct column *c)
+{
+	char why[64];
+	if (c->gen != d->gen || c->t == JFLAT_NULL)
+		return c->nullable ? 0 : misfit(d, c, "no value, and the schema says it is not nullable", 0);
+	snprintf(why, sizeof why, "the schema's %s cannot hold ", coltype_name(c->kind));
+	if (!coltype_holds(c->kind, c->date_field, c->t, d->arena + c->off, c->len))
+		return misfit(d, c, why, 1);
+	if (c->t == JFLAT_STRING && c->len == 0 && !c->has_empty)
+		return misfit(d, c, "an empty string, and the schema says there is none", 0);
+	return 0;
+}
+
+/* Pass 2: the current row to the sink.  Returns 0, -1 on a write error
+ * (errno), -2 if a value no longer fits its column's type, -3 if it does
+ * not fit a given column (reason in d->err). */
 static int write_row(down *d)
 {
-	char buf[COLTYPE_FMT_MAX];
+	struct down_cell cell = { 0 };
 	for (size_t i = 0; i < d->ncols; i++) {
 		struct column *c = &d->cols[i];
 		if (c->ignored)
 			continue;
-		if (c->gen != d->gen || c->t == JFLAT_NULL) {
-			if (csv_null(d->csv) < 0)
-				return -1;
-			continue;
+		if (d->given) {
+			int g = check_given(d, c);
+			if (g)
+				return g;
 		}
-		const char *out;
-		size_t n;
-		if (coltype_format(c->kind, c->date_field, c->t, d->arena + c->off, c->len,
-		                   buf, &out, &n) < 0)
-			return -2;
-		if (csv_field(d->csv, out, n) < 0)
-			return -1;
+		cell.kind = c->kind;
+		cell.date_field = c->date_field;
+		if (c->gen != d->gen || c->t == JFLAT_NULL) {
+			cell.t = JFLAT_NULL;
+			cell.v = "";
+			cell.len = 0;
+		} else {
+			cell.t = c->t;
+			cell.v = d->arena + c->off;
+			cell.len = c->len;
+		}
+		int rc = d->sink->cell(d->sink->ctx, &cell);
+		if (rc < 0)
+			return rc;
+		cell.col++;
 	}
-	return csv_end_row(d->csv);
+	return d->sink->end_row(d->sink->ctx);
+}
+
+/* The CSV sink of down_write. */
+static int csv_cell(void *ctx, const struct down_cell *c)
+{
+	char buf[COLTYPE_FMT_MAX];
+	const char *out;
+	size_t n;
+	if (c->t == JFLAT_NULL)
+		return csv_null(ctx);
+	if (coltype_format(c->kind, c->date_field, c->t, c->v, c->len, buf, &out, &n) < 0)
+		return -2;
+	return csv_field(ctx, out, n);
+}
+
+static int csv_row(void *ctx)
+{
+	return csv_end_row(ctx);
 }
 
 /* Opens input I.  Stdin and other inputs that cannot be read twice (pipes,
@@ -311,6 +375,11 @@ static int run_file(down *d, int i)
 			rc = fail(d, OSDL_EXIT_FAIL, "%s:%llu: out of memory", name, ln);
 			goto out;
 		}
+		if (d->changed && d->given) {
+			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: column %.*s is not in the schema",
+			          name, ln, (int)(d->unknown_len > 200 ? 200 : d->unknown_len), d->unknown);
+			goto out;
+		}
 		if (d->changed) {
 			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
 			          name, ln);
@@ -326,7 +395,15 @@ static int run_file(down *d, int i)
 			d->rows++;
 			continue;
 		}
+		if (d->given)
+			d->rows++;
 		int wr = write_row(d);
+		if (wr == -3) {
+			char why[sizeof d->err];
+			memcpy(why, d->err, sizeof why);
+			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: %s", name, ln, why);
+			goto out;
+		}
 		if (wr == -2) {
 			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
 			          name, ln);
@@ -412,22 +489,35 @@ int down_infer(down *d)
 	return OSDL_EXIT_OK;
 }
 
-int down_write(down *d, int fd)
+int down_write_sink(down *d, const struct down_sink *sink)
 {
 	int rc = OSDL_EXIT_OK;
 	d->pass = 2;
 	d->known = 1;
 	d->in_bytes = 0;
+	d->sink = sink;
+	if (d->given)
+		d->rows = 0; /* counted by this pass, not by a pass 1 */
+	for (int i = 0; i < d->ninputs && !rc; i++)
+		rc = run_file(d, i);
+	d->sink = NULL;
+	return rc;
+}
+
+int down_write(down *d, int fd)
+{
+	int rc = OSDL_EXIT_OK;
 	if (!(d->csv = csv_writer_new(fd, d->o.delim)))
 		return fail(d, OSDL_EXIT_FAIL, "out of memory");
-	for (size_t i = 0; i < d->ncols && !rc; i++)
+	for (size_t i = 0; i < d->ncols && !rc && !d->o.no_header; i++)
 		if (!d->cols[i].ignored && csv_field(d->csv, d->cols[i].name, d->cols[i].name_len) < 0)
 			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	/* No column at all (no document): an empty file, not an empty line. */
-	if (!rc && down_ncols(d) && csv_end_row(d->csv) < 0)
+	if (!rc && !d->o.no_header && down_ncols(d) && csv_end_row(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
-	for (int i = 0; i < d->ninputs && !rc; i++)
-		rc = run_file(d, i);
+	struct down_sink sink = { d->csv, csv_cell, csv_row };
+	if (!rc)
+		rc = down_write_sink(d, &sink);
 	if (!rc && csv_flush(d->csv) < 0)
 		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	d->out_bytes = csv_bytes(d->csv);
@@ -458,8 +548,91 @@ void down_col(const down *d, size_t i, struct down_col *out)
 {
 	const struct column *c = out_col(d, i);
 	*out = (struct down_col){ c->name, c->name_len, c->kind, c->nullable,
-	                          coltype_has_empty(c->type), c->date_field,
+	                          d->given ? c->has_empty : coltype_has_empty(c->type), c->date_field,
 	                          coltype_values(c->type), coltype_distinct(c->type) };
+}
+
+/* Sets one given column (added unless there); NULL on ENOMEM. */
+static struct column *given_col(down *d, const char *name, size_t len, enum coltype_kind kind,
+                                int nullable, int has_empty)
+{
+	uint32_t h = fnv1a32(name, len);
+	struct column *c = col_find(d, name, len, h);
+	if (!c && !(c = col_add(d, name, len, h, 0)))
+		return NULL;
+	c->kind = kind;
+	c->nullable = nullable;
+	c->has_empty = has_empty;
+	return c;
+}
+
+int down_use_schema(down *d, const struct schema_col *cols, size_t n)
+{
+	if (d->nfields) {
+		int same = d->nfields == n;
+		for (size_t i = 0; same && i < n; i++)
+			same = strlen(d->fields[i]) == cols[i].name_len &&
+			       memcmp(d->fields[i], cols[i].name, cols[i].name_len) == 0;
+		if (!same)
+			return fail(d, OSDL_EXIT_USAGE, "--fields must name the schema's columns in order");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = cols[i].name;
+		size_t len = cols[i].name_len;
+		if (col_find(d, nm, len, fnv1a32(nm, len)))
+			return fail(d, OSDL_EXIT_DATA, "the schema names column %.*s twice", (int)len, nm);
+		if (given_col(d, nm, len, (enum coltype_kind)cols[i].kind, cols[i].nullable,
+		              cols[i].has_empty) == NULL)
+			return fail(d, OSDL_EXIT_FAIL, "out of memory");
+	}
+	d->given = d->known = 1;
+	return OSDL_EXIT_OK;
+}
+
+int down_use_stats(down *d, const struct colstats *s)
+{
+	if (d->ndates || d->o.array_sep)
+		return fail(d, OSDL_EXIT_USAGE, "chunk statistics were gathered without "
+		            "--date-fields and --array-sep: read the data instead");
+	size_t n = d->nfields ? d->nfields : colstats_ncols(s);
+	for (size_t i = 0; i < n; i++) {
+		struct colstats_col sc;
+		long k = d->nfields ? colstats_find(s, d->fields[i], strlen(d->fields[i])) : (long)i;
+		if (k >= 0)
+			colstats_col(s, (size_t)k, &sc);
+		else /* a listed field never seen: an all-null string column */
+			sc = (struct colstats_col){ d->fields[i], strlen(d->fields[i]), COLTYPE_STRING,
+			                            colstats_rows(s) > 0, 0, 0, 0, 0 };
+		if (!given_col(d, sc.name, sc.name_len, sc.kind, sc.nullable, sc.has_empty))
+			return fail(d, OSDL_EXIT_FAIL, "out of memory");
+	}
+	d->given = d->known = 1;
+	d->rows = colstats_rows(s);
+	return OSDL_EXIT_OK;
+}
+
+int down_use_meta(down *d)
+{
+	char err[1024], meta[4096];
+	int rc = OSDL_EXIT_OK;
+	colstats *s = colstats_new(d->o.category_max);
+	if (!s)
+		return fail(d, OSDL_EXIT_FAIL, "out of memory");
+	for (int i = 0; i < d->ninputs && !rc; i++) {
+		if (strcmp(d->inputs[i], "-") == 0 ||
+		    (size_t)snprintf(meta, sizeof meta, "%s.meta", d->inputs[i]) >= sizeof meta) {
+			rc = fail(d, OSDL_EXIT_USAGE, "%s: not a chunk file with a .meta", d->inputs[i]);
+			break;
+		}
+		errno = 0;
+		if (colstats_merge_file(s, meta, err, sizeof err) != 0)
+			rc = fail(d, errno == ENOENT || errno == EACCES || errno == EIO ? OSDL_EXIT_IO
+			          : OSDL_EXIT_DATA, "%s", err);
+	}
+	if (!rc)
+		rc = down_use_stats(d, s);
+	colstats_free(s);
+	return rc;
 }
 
 uint64_t down_rows(const down *d) { return d->rows; }

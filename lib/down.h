@@ -4,9 +4,10 @@
  * Pass 1 (down_infer) reads every input, flattens each line (jflat) and
  * infers each column's type (coltype); every line is checked, so bad input
  * is found before anything is written.  Pass 2 (down_write) reads the
- * inputs again and writes the CSV (csv).  Inputs that cannot be read twice
- * (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4 temp file in
- * $TMPDIR that is unlinked as soon as it is created.
+ * inputs again and writes the CSV (csv), or hands the typed cells to
+ * another sink (down_write_sink, e.g. Parquet).  Inputs that cannot be
+ * read twice (stdin "-", pipes, FIFOs) are copied during pass 1 to an LZ4
+ * temp file in $TMPDIR that is unlinked as soon as it is created.
  *
  * Memory: per column a fixed state plus its category dictionary (coltype.h);
  * per input a reader whose line buffer is capped by max_line; one row of
@@ -31,6 +32,7 @@ struct down_opts {
 	size_t category_max;     /* see coltype_opts */
 	size_t max_line;         /* longest input line; 0: OSDL_MAX_LINE */
 	const char *out_name;    /* the output as named in messages */
+	int no_header;           /* down_write writes the rows only */
 };
 
 /* One output column after pass 1. */
@@ -56,14 +58,61 @@ void down_free(down *d); /* NULL is fine; closes the spool files */
 /* Pass 1.  Returns OSDL_EXIT_OK or an exit code with down_error() set. */
 int down_infer(down *d);
 
-/* After pass 1: the output columns in order. */
+/* Instead of pass 1: the columns come from a schema (COLS, N; with
+ * --fields, their names must be the list's, in order) or from merged chunk
+ * statistics (S; --fields picks and orders them as pass 1 would; refused
+ * with --date-fields or --array-sep, which the statistics were not gathered
+ * with).  down_write then checks every value against them: a value its
+ * column's type cannot hold, no value in a column that is not nullable, an
+ * empty string where the schema has none, or a member that is no column
+ * (with --fields: ignored) is bad input, OSDL_EXIT_DATA with
+ * "FILE:LINE: column NAME: reason", never a silent cast.  Names are copied.
+ * Return an exit code with down_error() set (OSDL_EXIT_USAGE for options
+ * that do not fit). */
+struct schema_col;
+struct colstats;
+int down_use_schema(down *d, const struct schema_col *cols, size_t n);
+int down_use_stats(down *d, const struct colstats *s);
+/* down_use_stats() with the statistics of every input's INPUT.meta (osfetch
+ * chunk files) merged in input order.  OSDL_EXIT_IO when a .meta cannot be
+ * read, OSDL_EXIT_DATA when it holds no usable statistics (colstats.h). */
+int down_use_meta(down *d);
+
+/* After pass 1 (or down_use_*): the output columns in order; rows: those
+ * of pass 1, the statistics' or, with a schema, those down_write wrote. */
 size_t down_ncols(const down *d);
 void down_col(const down *d, size_t i, struct down_col *c);
 uint64_t down_rows(const down *d);
 
-/* Pass 2: header and rows to FD (not closed), flushed.  Returns an exit
- * code with down_error() set. */
+/* Pass 2: header (unless no_header) and rows to FD (not closed), flushed.
+ * Returns an exit code with down_error() set. */
 int down_write(down *d, int fd);
+
+/* One cell of pass 2: output column COL (kind and date field as inferred),
+ * the value as jflat gave it (T is JFLAT_NULL when the record has no value
+ * or a null; then V is "" and LEN 0). */
+struct down_cell {
+	size_t col;
+	enum coltype_kind kind;
+	int date_field;
+	enum jflat_type t;
+	const char *v;
+	size_t len;
+};
+
+/* Where pass 2's rows go (down_write's is a CSV writer).  CELL is called
+ * for every output column of a row in order, then END_ROW.  Both return
+ * 0, -1 on an output error (errno set), and CELL -2 if the value does not
+ * fit the column's type (the input changed between the passes). */
+struct down_sink {
+	void *ctx;
+	int (*cell)(void *ctx, const struct down_cell *c);
+	int (*end_row)(void *ctx);
+};
+
+/* Pass 2 into SINK (no header, nothing flushed: the sink's owner finishes
+ * it).  Returns an exit code with down_error() set. */
+int down_write_sink(down *d, const struct down_sink *sink);
 
 /* Counters of the last pass: NDJSON bytes read, CSV bytes written, invalid
  * UTF-8 bytes replaced. */

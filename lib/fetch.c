@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chunksort.h"
+#include "colstats.h"
 #include "errbuf.h"
 #include "log.h"
 #include "lzio.h"
@@ -25,13 +27,10 @@
 #include "search.h"
 #include "sig.h"
 
-/* Only what the parser reads: ids, sources, the cursor, the count and the
- * failure signals.  Error bodies are not filtered by the engines. */
-#define FILTER_PATH "_scroll_id,timed_out,hits.total,hits.hits._id,hits.hits._index," \
-		    "hits.hits._source,_shards.failed,_shards.failures"
-/* PIT pages also need the newest pit_id and the hits' sort values. */
-#define FILTER_PATH_PIT "pit_id,timed_out,hits.total,hits.hits._id,hits.hits._index," \
-			"hits.hits._source,hits.hits.sort,_shards.failed,_shards.failures"
+/* No filter_path: with one, the server re-serialises every _source (60-80%
+ * more server CPU, and values change on the way: 1e400 becomes "Infinity",
+ * long decimals are rounded).  Without it the hits carry the stored bytes,
+ * and the parser skips the members it does not need (_score, sort, ...). */
 
 #define RESTART (-1) /* start the chunk over on a new snapshot */
 #define LOST (-2)    /* page() only: the response was lost (PIT: ask again) */
@@ -46,6 +45,8 @@ struct run {
 	publish *pub;
 	lzio_writer *w;
 	search_parser *parser;
+	chunksort *cs;        /* time order restored locally; NULL: --no-sort */
+	colstats *stats;      /* of the lines as published, for the meta */
 	char *ctx_id;         /* newest scroll id or pit id, to use and to clear */
 	uint64_t docs;        /* of this attempt */
 	uint64_t pages;
@@ -65,7 +66,10 @@ struct run {
 static int emit_doc(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
 	struct run *r = ud;
-	if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
+	if (r->cs) {
+		if (chunksort_add(r->cs, prefix, plen, body, blen) != 0)
+			return -1;
+	} else if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
@@ -141,27 +145,21 @@ static char *first_body(const struct run *r)
 {
 	char *filter = query_filter_json(r->q, r->sp->from, r->sp->to);
 	const char *src = query_source_json(r->q);
-	const char *tf = query_time_field(r->q);
-	char tfq[1024], slice[96] = "";
+	char slice[96] = "";
 	char *b = NULL;
-	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)))
+	if (!filter)
 		goto out;
 	if (r->sp->slice_max > 1)
 		snprintf(slice, sizeof slice, ",\"slice\":{\"id\":%d,\"max\":%d}", r->sp->slice_id,
 			 r->sp->slice_max);
-	size_t n = strlen(filter) + strlen(src) + strlen(tfq) + 256;
+	size_t n = strlen(filter) + strlen(src) + 256;
 	b = malloc(n);
 	if (!b)
 		goto out;
-	/* _doc breaks ties inside a shard; the scroll keeps one cursor per
-	 * shard, so ties across shards cannot lose or repeat documents. */
-	if (query_sorted(r->q))
-		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
-			 "\"sort\":[{%s:{\"order\":\"asc\",\"unmapped_type\":\"date\"}},\"_doc\"]%s}",
-			 r->o->page_size, src, filter, tfq, slice);
-	else
-		snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
-			 "\"sort\":[\"_doc\"]%s}", r->o->page_size, src, filter, slice);
+	/* The server's cheapest order, whatever the query's: time order, when
+	 * wanted, is restored locally (chunksort), which also defines ties. */
+	snprintf(b, n, "{\"size\":%d,\"track_total_hits\":true,\"_source\":%s,\"query\":%s,"
+		 "\"sort\":[\"_doc\"]%s}", r->o->page_size, src, filter, slice);
 out:
 	free(filter);
 	return b;
@@ -187,6 +185,12 @@ static int page(struct run *r, const char *path, const char *body)
 	if (hrc != 0) {
 		if (sig_caught()) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
+		}
+		if (search_emit_failed(r->parser) && r->cs && chunksort_errkind(r->cs)) {
+			int k = chunksort_errkind(r->cs);
+			return errbuf_fail(r->err, r->errlen, k == CHUNKSORT_EIO ? OSDL_EXIT_IO :
+					   k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_FAIL,
+					   "sorting the chunk: %s", chunksort_error(r->cs));
 		}
 		if (search_emit_failed(r->parser)) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s",
@@ -263,7 +267,7 @@ static int scroll_attempt(struct run *r)
 	if (!body) {
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
-	if (!engine_scroll_start_path(r->e, r->sp->index, r->o->keep_alive, FILTER_PATH, path, sizeof path)) {
+	if (!engine_scroll_start_path(r->e, r->sp->index, r->o->keep_alive, NULL, path, sizeof path)) {
 		free(body);
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "index name too long");
 	}
@@ -274,7 +278,7 @@ static int scroll_attempt(struct run *r)
 	if (r->total < 0) {
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "the server sent no hits.total");
 	}
-	engine_scroll_next_path(r->e, FILTER_PATH, path, sizeof path);
+	engine_scroll_next_path(r->e, NULL, path, sizeof path);
 	/* Until an empty page: stopping at docs == total would hide a scroll
 	 * that repeats documents, the count check could then not see it. */
 	while (search_result(r->parser)->hits > 0) {
@@ -355,6 +359,13 @@ static char *pit_body(const struct run *r, const char *filter, const char *src, 
 static int pit_mark(struct run *r)
 {
 	int fd = publish_fd(r->pub);
+	if (r->cs) {
+		/* Nothing is written before the end: the sorter keeps the mark. */
+		chunksort_mark(r->cs);
+		r->mark_docs = r->docs;
+		r->mark_pages = r->pages;
+		return 0;
+	}
 	if (lzio_finish(r->w) != 0)
 		goto io;
 	r->bytes_done += lzio_written(r->w);
@@ -380,6 +391,12 @@ io:
 static int pit_rewind(struct run *r)
 {
 	int fd = publish_fd(r->pub);
+	if (r->cs) {
+		chunksort_rewind(r->cs);
+		r->docs = r->mark_docs;
+		r->pages = r->mark_pages;
+		return 0;
+	}
 	lzio_writer_free(r->w);
 	r->w = NULL;
 	if (ftruncate(fd, r->mark_off) != 0 || lseek(fd, r->mark_off, SEEK_SET) != r->mark_off) {
@@ -415,12 +432,12 @@ static int pit_attempt(struct run *r)
 	free(r->after);
 	r->after = NULL;
 	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)) ||
-	    !engine_pit_sort(r->e, tfq, query_sorted(r->q), sort, sizeof sort)) {
+	    !engine_pit_sort(r->e, tfq, 0, sort, sizeof sort)) {
 		snprintf(r->err, r->errlen, "out of memory, or time field too long");
 		rc = OSDL_EXIT_FAIL;
 		goto out;
 	}
-	engine_pit_search_path(r->e, FILTER_PATH_PIT, path, sizeof path);
+	engine_pit_search_path(r->e, NULL, path, sizeof path);
 	if ((rc = pit_open(r)) != 0)
 		goto out;
 	for (;;) {
@@ -481,6 +498,49 @@ out:
 	return rc;
 }
 
+/* chunksort_finish's output: the chunk file, and its column statistics
+ * in the file's order. */
+static int write_line(const char *line, size_t len, const jkey_val *keys, void *ud)
+{
+	struct run *r = ud;
+	if (lzio_write(r->w, line, len) != 0 || lzio_write(r->w, "\n", 1) != 0) {
+		r->out_errno = errno ? errno : EIO;
+		return -1;
+	}
+	if (colstats_add_line(r->stats, line, len, keys) != 0) {
+		r->out_errno = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* --no-sort: the column statistics of the finished temporary file, read
+ * back (its lines were written as they came, a lost PIT page included
+ * until it was cut off); unkeyed, the lines are not in time order.
+ * Returns 0 or an exit code with ERR set. */
+static int stats_from_file(struct run *r)
+{
+	char *line;
+	size_t len;
+	int st, rc = 0;
+	lzio_reader *rd = lzio_open(publish_temp_path(r->pub), (size_t)512 << 20);
+	if (!rd)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
+				   publish_temp_path(r->pub), strerror(errno));
+	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
+		if (colstats_add_line(r->stats, line, len, NULL) != 0) {
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: %s",
+					 colstats_error(r->stats));
+			break;
+		}
+	if (!rc && st != LZIO_EOF)
+		rc = errbuf_fail(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
+				 "reading back %s: %s", publish_temp_path(r->pub),
+				 st == LZIO_ERR_IO ? strerror(errno) : lzio_strerror(st));
+	lzio_close(rd);
+	return rc;
+}
+
 static char *meta_json(const struct run *r, double seconds)
 {
 	char spec[SPEC_INDEX_MAX + 128], qspec[6 * sizeof spec + 3], eng[6 * 64 + 3], at[40];
@@ -503,7 +563,18 @@ static char *meta_json(const struct run *r, double seconds)
 		 (unsigned long long)st->pages, (unsigned long long)st->retries,
 		 (unsigned long long)st->restarts, seconds, log_peak_rss_kb(),
 		 engine_method_name(r->e->method), eng, at);
-	return m;
+	size_t slen, mlen = strlen(m);
+	char *cs = colstats_json(r->stats, &slen);
+	char *all = cs ? realloc(m, mlen + slen + 16) : NULL;
+	if (!all) {
+		free(cs);
+		free(m);
+		return NULL;
+	}
+	/* ..."fetched_at":"..."} becomes ...,"colstats":{...}} */
+	snprintf(all + mlen - 1, slen + 17, ",\"colstats\":%s}", cs);
+	free(cs);
+	return all;
 }
 
 int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
@@ -567,7 +638,13 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 				? " (PIT on this engine was not verified by osdl's tests)" : "");
 	}
 	r.parser = search_new(emit_doc, &r, 0);
-	if (!r.parser) {
+	r.stats = colstats_new(COLSTATS_CATEGORY_MAX);
+	if (query_sorted(q)) {
+		struct chunksort_opts co = { query_time_field(q), o.memory, o.tmp, o.tmpdir, 0,
+					     engine_cache->method == ENGINE_PIT };
+		r.cs = chunksort_new(&co);
+	}
+	if (!r.parser || !r.stats || (query_sorted(q) && !r.cs)) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -588,6 +665,8 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 			st->retries++;
 		lzio_writer_free(r.w);
 		r.w = NULL;
+		if (r.cs)
+			chunksort_reset(r.cs);
 		log_msg(LOG_EXTRA, "start the chunk over on a new %s",
 			r.e->method == ENGINE_PIT ? "point in time" : "scroll");
 		if ((rc = count_failure(&r)) != 0)
@@ -605,11 +684,35 @@ int fetch_chunk(http *h, struct engine *engine_cache, int *engine_known,
 		rc = OSDL_EXIT_SIGNAL;
 		goto out;
 	}
+	if (r.cs) {
+		double ts = log_now_s();
+		struct chunksort_stats cst;
+		if (chunksort_finish(r.cs, write_line, &r) != 0) {
+			int k = chunksort_errkind(r.cs);
+			if (k == CHUNKSORT_EEMIT && !r.out_errno)
+				snprintf(err, errlen, "column statistics: %s", colstats_error(r.stats));
+			else if (k == CHUNKSORT_EEMIT)
+				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
+					 strerror(r.out_errno));
+			else
+				snprintf(err, errlen, "sorting the chunk: %s", chunksort_error(r.cs));
+			rc = k == CHUNKSORT_ENOMEM || (k == CHUNKSORT_EEMIT && !r.out_errno) ? OSDL_EXIT_FAIL
+			     : k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_IO;
+			goto out;
+		}
+		chunksort_stats(r.cs, &cst);
+		log_msg(LOG_EXTRA, "sorted %llu docs locally in %.3fs (%llu runs spilled, %llu bytes, "
+			"%llu merge passes)", (unsigned long long)cst.lines, log_now_s() - ts,
+			(unsigned long long)cst.runs, (unsigned long long)cst.spilled_bytes,
+			(unsigned long long)cst.passes);
+	}
 	if (lzio_finish(r.w) != 0) {
 		snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub), strerror(errno));
 		rc = OSDL_EXIT_IO;
 		goto out;
 	}
+	if (!r.cs && (rc = stats_from_file(&r)) != 0)
+		goto out;
 	st->docs = r.docs;
 	st->server_total = r.total;
 	st->bytes = r.bytes_done + lzio_written(r.w);
@@ -633,6 +736,8 @@ out:
 	free(r.after);
 	lzio_writer_free(r.w);
 	search_free(r.parser);
+	chunksort_free(r.cs);
+	colstats_free(r.stats);
 	free(meta);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /* fetch.h - one chunk from the server into its published cache file:
  * snapshot (scroll, or PIT + search_after on a unique sort: engine.h
- * chooses), streaming pages through the search parser into LZ4 frames,
+ * chooses) read in the server's cheapest order (_doc, _shard_doc),
+ * streaming pages through the search parser, time order restored locally
+ * (chunksort.h) unless the query is unsorted, into LZ4 frames,
  * count verification against hits.total of the same snapshot, recovery of a
  * lost page (scroll: restart the chunk; PIT: ask again from the last complete
  * page), and all-or-nothing publication.
@@ -15,6 +17,7 @@
 #include "http.h"
 #include "query.h"
 #include "spec.h"
+#include "xsort.h"
 
 struct fetch_opts {
 	const char *cache_dir;   /* NULL: "." */
@@ -23,6 +26,11 @@ struct fetch_opts {
 	const char *keep_alive;  /* scroll keep-alive; NULL: "2m" */
 	int max_failures;        /* transient failures + restarts per chunk; 0: 8, < 0: none */
 	int method;              /* enum engine_want: 0 (auto) takes the engine's choice */
+	size_t memory;           /* local sort budget; 0: CHUNKSORT_MEMORY_DEFAULT */
+	tmpdir **tmp;         /* where the local sort spills, made on the first
+				    spill (chunksort_opts.tmp); needed unless the
+				    query is unsorted; the caller frees *tmp */
+	const char *tmpdir;      /* NULL: $TMPDIR or /tmp */
 };
 
 #define FETCH_PAGE_DEFAULT 5000

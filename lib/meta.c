@@ -11,7 +11,10 @@
 #include "errbuf.h"
 #include "osdl.h"
 
-#define META_MAX (64 * 1024) /* a sidecar is one short line; anything longer is not ours */
+/* A sidecar is one line: its numbers, and the column statistics of the
+ * chunk (colstats.h: at most 256 KiB of dictionary per column).  A file
+ * past this is not ours. */
+#define META_MAX ((size_t)64 << 20)
 
 static uint64_t num_u(yajl_val root, const char *key)
 {
@@ -41,24 +44,32 @@ static void str(yajl_val root, const char *key, char *buf, size_t n)
 
 int meta_read(const char *chunk_path, struct meta *m, char *err, size_t errlen)
 {
-	char mpath[4096 + 8], text[META_MAX + 1], perr[256];
+	char mpath[4096 + 8], perr[256];
 	struct stat st;
+	char *text;
 	memset(m, 0, sizeof *m);
 	if (snprintf(mpath, sizeof mpath, "%s.meta", chunk_path) >= (int)sizeof mpath)
 		return errbuf_fail(err, errlen, -1, "%s: name too long", chunk_path);
 	if (stat(chunk_path, &st) != 0 || stat(mpath, &st) != 0)
 		return 0;
 	m->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	if ((size_t)st.st_size > META_MAX)
+		return errbuf_fail(err, errlen, -1, "%s: too long for a sidecar", mpath);
 	FILE *f = fopen(mpath, "r");
 	if (!f)
 		return errno == ENOENT ? 0 : errbuf_fail(err, errlen, -1, "%s: %s", mpath, strerror(errno));
-	size_t n = fread(text, 1, META_MAX + 1, f);
+	if (!(text = malloc((size_t)st.st_size + 1))) {
+		fclose(f);
+		return errbuf_fail(err, errlen, -1, "out of memory");
+	}
+	size_t n = fread(text, 1, (size_t)st.st_size, f);
 	int bad = ferror(f);
 	fclose(f);
-	if (bad || n > META_MAX)
-		return errbuf_fail(err, errlen, -1, "%s: %s", mpath, bad ? "read error" : "too long for a sidecar");
 	text[n] = '\0';
-	yajl_val root = yajl_tree_parse(text, perr, sizeof perr);
+	yajl_val root = bad ? NULL : yajl_tree_parse(text, perr, sizeof perr);
+	free(text);
+	if (bad)
+		return errbuf_fail(err, errlen, -1, "%s: read error", mpath);
 	if (!root || !YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
 		return errbuf_fail(err, errlen, -1, "%s: not a sidecar (invalid JSON)", mpath);

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "errbuf.h"
+#include "esc.h"
 #include "http.h"
 #include "log.h"
 #include "osdl.h"
@@ -26,6 +27,8 @@ struct run {
 	char **missing;
 	size_t nmissing;
 	size_t nhot; /* milliseconds above target_docs, sliced */
+	FILE *drift;      /* --drift: the lines, else NULL */
+	char dfield[ESC_DISPLAY_MAX], dline[2048]; /* the drifting field being logged */
 	char *err;
 	size_t errlen;
 };
@@ -122,6 +125,11 @@ static int expand(struct run *r)
 	return rc;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int has_wildcard(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -204,6 +212,92 @@ static int write_plan(struct run *r)
 	return 0;
 }
 
+static void drift_flush(struct run *r)
+{
+	if (r->dfield[0])
+		log_msg(LOG_BASIC, "schema drift: field %s is %s", r->dfield, r->dline);
+	r->dfield[0] = r->dline[0] = 0;
+}
+
+/* One type of a drifting field: a line for --drift, a log line per field. */
+static int drift_one(const char *field, const char *type, const char *indexes, void *ud)
+{
+	struct run *r = ud;
+	char f[ESC_DISPLAY_MAX], t[128];
+	esc_display(field, (size_t)-1, f, sizeof f);
+	esc_display(type, (size_t)-1, t, sizeof t);
+	if (strcmp(f, r->dfield) != 0) {
+		drift_flush(r);
+		snprintf(r->dfield, sizeof r->dfield, "%s", f);
+	}
+	size_t o = strlen(r->dline);
+	snprintf(r->dline + o, sizeof r->dline - o, "%s%s in %s", o ? ", " : "", t, indexes);
+	/* Escaped: a field name never holds a raw tab or newline here. */
+	if (r->drift && fprintf(r->drift, "%s\t%s\t%s\n", f, t, indexes) < 0)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	return 0;
+}
+
+/* Schema drift: the fields whose type differs between the plan's indexes,
+ * logged (one line per field) and, with --drift, printed. */
+static int drift(struct run *r)
+{
+	const char **names = malloc((r->chunks.n ? r->chunks.n : 1) * sizeof *names);
+	char glob[1024];
+	size_t n = 0;
+	int rc;
+	if (!names)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	if (!r->chunks.n) {
+		free(names);
+		return 0; /* no index, no drift */
+	}
+	for (size_t i = 0; i < r->chunks.n; i++)
+		names[n++] = r->chunks.c[i].sp.index;
+	qsort(names, n, sizeof *names, str_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || strcmp(names[i], names[u - 1]) != 0)
+			names[u++] = names[i];
+	plan_pattern_glob(r->o->index, glob, sizeof glob);
+	if (r->o->drift && !(r->drift = open_memstream(&r->res->out, &r->res->outlen))) {
+		free(names);
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	}
+	rc = plansrv_drift(r->h, glob, names, u, drift_one, r, &r->res->drifted, r->err, r->errlen);
+	drift_flush(r);
+	if (r->drift && fclose(r->drift) && !rc)
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	r->drift = NULL;
+	free(names);
+	return rc;
+}
+
+/* --recheck: the cached chunks against the server; with --format make the
+ * stale ones are removed for make to fetch again, the lines logged. */
+static int recheck(struct run *r)
+{
+	const struct planner_opts *o = r->o;
+	struct recheck_opts ro = { o->check, o->cache ? o->cache : ".", query_fingerprint(r->q),
+				   o->invalidate || o->format == PLAN_MAKE };
+	FILE *mem = NULL;
+	int rc;
+	if (!r->h)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "--recheck asks the server: set OS_URL");
+	if (o->format != PLAN_MAKE && !(mem = open_memstream(&r->res->out, &r->res->outlen)))
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	rc = recheck_run(r->h, r->q, &r->chunks, &ro, mem, &r->res->recheck, r->err, r->errlen);
+	if (mem && fclose(mem) && !rc)
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
+	if (rc)
+		return rc;
+	const struct recheck_stats *st = &r->res->recheck;
+	log_msg(LOG_BASIC, "recheck (%s): %zu chunks, %zu fresh, %zu stale, %zu missing%s; %lu requests, %.2f s",
+		o->check == RECHECK_SEQNO ? "seqno" : "count", st->chunks, st->fresh, st->stale, st->missing,
+		ro.invalidate ? (st->removed ? ", stale ones removed" : "") : "", st->requests, st->seconds);
+	return 0;
+}
+
 /* A document filed in an index other than the one its time names is in no
  * chunk of a pattern plan: say so rather than lose it. */
 static int check_misfiled(struct run *r, const struct plan_stats *st)
@@ -240,7 +334,8 @@ static int plan_all(struct run *r)
 	struct tspan_step period, dflt;
 	const struct tspan_step *step = o->step;
 	char glob[1024];
-	int rc, timed, online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count);
+	int rc, timed,
+	    online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->recheck || o->drift);
 
 	if ((rc = setup(r, online)))
 		return rc;
@@ -276,7 +371,13 @@ static int plan_all(struct run *r)
 		return OSDL_EXIT_USAGE;
 	plan_sort(&r->chunks);
 	report_missing(r);
-	if ((rc = write_plan(r)))
+	if (r->h && (rc = drift(r)))
+		return rc;
+	/* --drift: its lines are the output; --recheck: its lines, or for make
+	 * the plan after the stale chunks are gone. */
+	if (!o->drift && o->recheck && (rc = recheck(r)))
+		return rc;
+	if (!o->drift && (!o->recheck || o->format == PLAN_MAKE) && (rc = write_plan(r)))
 		return rc;
 
 	struct plan_stats st;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "recheck.h"
 #include "tspan.h"
 
 struct planner_opts {
@@ -29,6 +30,11 @@ struct planner_opts {
 	const char *aws_region, *aws_service;
 	enum plan_format format;
 	const char *cache;               /* for make, json and tsv paths */
+	/* --recheck: instead of the plan, recheck.h's lines for its chunks
+	 * (format make: the plan, after removing the stale chunks) */
+	int recheck, invalidate;
+	enum recheck_level check;
+	int drift;                       /* --drift: planner_drift's lines instead of the plan */
 };
 
 struct planner_result {
@@ -39,6 +45,8 @@ struct planner_result {
 	int64_t range_total;/* the server's _count over the pattern and range, -1 unknown */
 	char server[96];    /* "opensearch 2.19.1", empty offline */
 	char url[512];      /* the server's base URL without credentials */
+	struct recheck_stats recheck; /* with o->recheck */
+	size_t drifted;     /* fields whose type differs between the plan's indexes */
 };
 
 /* Plans O into R (zeroed by the caller).  Returns 0, or an osdl exit code

@@ -359,6 +359,70 @@ out:
 	return rc;
 }
 
+static int name_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* The indexes of type entry T among NAMES, comma-separated, into BUF (cut
+ * to fit with "..."); returns how many. */
+static size_t type_indexes(yajl_val t, const char *const *names, size_t n, char *buf, size_t blen)
+{
+	static const char *ip[] = { "indices", NULL };
+	yajl_val l = yajl_tree_get(t, ip, yajl_t_array);
+	size_t o = 0, k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; l && i < l->u.array.len; i++) {
+		const char *s = YAJL_GET_STRING(l->u.array.values[i]);
+		if (!s || !bsearch(s, names, n, sizeof *names, name_cmp))
+			continue;
+		if (o + strlen(s) + 5 < blen)
+			o += (size_t)snprintf(buf + o, blen - o, "%s%s", k ? "," : "", s);
+		else if (o + 4 < blen && !strstr(buf, "..."))
+			o += (size_t)snprintf(buf + o, blen - o, "...");
+		k++;
+	}
+	return k;
+}
+
+int plansrv_drift(http *h, const char *expr, const char *const *names, size_t n, plansrv_drift_fn fn,
+		  void *ud, size_t *ndrift, char *err, size_t errlen)
+{
+	static const char *fp[] = { "fields", NULL };
+	char enc[2048], path[2200], list[4096];
+	struct http_resp resp;
+	yajl_val root = NULL, fields;
+	int rc;
+
+	*ndrift = 0;
+	url_part(expr, enc, sizeof enc);
+	snprintf(path, sizeof path, "/%s/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=true", enc);
+	if ((rc = http_json(h, "GET", path, NULL, &root, &resp))) {
+		req_fail(err, errlen, rc, "reading the field capabilities", &resp);
+		goto out;
+	}
+	fields = yajl_tree_get(root, fp, yajl_t_object);
+	for (size_t i = 0; fields && i < fields->u.object.len && !rc; i++) {
+		const char *f = fields->u.object.keys[i];
+		yajl_val types = fields->u.object.values[i];
+		size_t in_plan = 0;
+		if (f[0] == '_' || !YAJL_IS_OBJECT(types) || types->u.object.len < 2)
+			continue;
+		/* A conflict lists the indexes of each type; only the plan's count. */
+		for (size_t t = 0; t < types->u.object.len; t++)
+			in_plan += type_indexes(types->u.object.values[t], names, n, list, sizeof list) > 0;
+		if (in_plan < 2)
+			continue;
+		(*ndrift)++;
+		for (size_t t = 0; t < types->u.object.len && !rc; t++)
+			if (type_indexes(types->u.object.values[t], names, n, list, sizeof list))
+				rc = fn(f, types->u.object.keys[t], list, ud);
+	}
+out:
+	yajl_tree_free(root);
+	return rc;
+}
+
 struct counter {
 	http *h;
 	const query *q;

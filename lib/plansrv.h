@@ -42,6 +42,18 @@ long plansrv_lookup(const plansrv_names *r, const char *name, const char ***out)
  * Returns 0, or an osdl exit code with a one-line reason in ERR. */
 int plansrv_check_fields(http *h, const char *expr, const query *q, char *err, size_t errlen);
 
+/* Schema drift: asks GET /EXPR/_field_caps and calls FN once per type of
+ * every field (metadata fields aside) that has more than one type among
+ * the indexes NAMES[0..N) (sorted, strcmp; others are ignored), with the
+ * field, the type and those of NAMES that map it so, comma-separated.
+ * Fields come in the server's order, types in the server's order.
+ * *NDRIFT is the number of such fields.  FN returns 0 to go on, or an
+ * exit code that is returned.  Returns 0 or an osdl exit code with a
+ * one-line reason in ERR. */
+typedef int (*plansrv_drift_fn)(const char *field, const char *type, const char *indexes, void *ud);
+int plansrv_drift(http *h, const char *expr, const char *const *names, size_t n, plansrv_drift_fn fn,
+		  void *ud, size_t *ndrift, char *err, size_t errlen);
+
 /* Counts the documents of INDEX in [FROM, TO) matching Q, as leaves for
  * plan_pack(): date_histogram buckets (about 1000 per request, empty ones
  * left out), each bucket above TARGET refined by another histogram until it

@@ -348,7 +348,11 @@ const char *query_fingerprint(const query *q)
 		h = fnv_part(h, q->time_field);
 		h = fnv_part(h, q->user);
 		h = fnv_part(h, q->source_json ? q->source_json : "true");
-		h = fnv_part(h, q->sorted ? "sorted" : "unsorted");
+		/* Sorted chunks are read in _doc order and sorted locally, ties by
+		 * _id: other bytes than the server's time sort gave, so another
+		 * name ("sorted" was the server's order); unsorted ones are
+		 * unchanged. */
+		h = fnv_part(h, q->sorted ? "sorted-local-time-id" : "unsorted");
 		snprintf(m->fp, sizeof m->fp, "%016llx", (unsigned long long)h);
 		m->fp_ok = 1;
 	}

@@ -1,9 +1,12 @@
 /* schema.c - the schema sidecar of a typed CSV file (JSON). */
 #include "schema.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "coltype.h"
 #include "csv.h"
@@ -96,6 +99,10 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 	yajl_gen_integer(g, (long long)s->rows);
 	GS(g, "delimiter");
 	GS(g, delim);
+	if (s->parquet) {
+		GS(g, "output_format");
+		GS(g, "parquet");
+	}
 	GS(g, "header");
 	yajl_gen_bool(g, 1);
 	GS(g, "null");
@@ -168,7 +175,7 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 		GS(g, coltype_duckdb(s->cols[i].kind));
 	}
 	yajl_gen_map_close(g);
-	const char *path = s->csv_path ? s->csv_path : "out.csv";
+	const char *path = s->csv_path ? s->csv_path : s->parquet ? "out.parquet" : "out.csv";
 	sb_str(&sql, "SELECT * FROM read_csv(");
 	sb_sql(&sql, path, strlen(path));
 	sb_str(&sql, ", delim = ");
@@ -183,6 +190,12 @@ int schema_render(const struct schema_info *s, char **out, size_t *len)
 		sb_sql(&sql, coltype_duckdb(s->cols[i].kind), strlen(coltype_duckdb(s->cols[i].kind)));
 	}
 	sb_str(&sql, "})");
+	if (s->parquet) { /* the file carries its types */
+		sql.len = 0;
+		sb_str(&sql, "SELECT * FROM read_parquet(");
+		sb_sql(&sql, path, strlen(path));
+		sb_str(&sql, ")");
+	}
 	if (sql.nomem)
 		goto out;
 	GS(g, "sql");
@@ -206,5 +219,109 @@ out:
 	free(sql.p);
 	if (g)
 		yajl_gen_free(g);
+	return rc;
+}
+
+void schema_cols_free(struct schema_col *cols, size_t n)
+{
+	for (size_t i = 0; cols && i < n; i++)
+		free((char *)cols[i].name);
+	free(cols);
+}
+
+/* The whole file PATH, NUL-terminated, malloc'd; NULL with errno set. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	size_t len = 0, cap = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *q = realloc(p, cap);
+			if (!q)
+				break;
+			p = q;
+		}
+		size_t k = fread(p + len, 1, cap - len - 1, f);
+		len += k;
+		if (k == 0) {
+			if (ferror(f))
+				break;
+			p[len] = 0;
+			fclose(f);
+			return p;
+		}
+	}
+	int e = ferror(f) ? EIO : ENOMEM;
+	free(p);
+	fclose(f);
+	errno = e;
+	return NULL;
+}
+
+int schema_load(const char *path, struct schema_col **cols, size_t *n, char *err, size_t errlen)
+{
+	char perr[256];
+	struct schema_col *c = NULL;
+	yajl_val root = NULL;
+	int rc = -1;
+	size_t k = 0;
+	char *text = slurp(path);
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const char *pf[] = { "format", NULL }, *pc[] = { "columns", NULL };
+	if (!(root = yajl_tree_parse(text, perr, sizeof perr))) {
+		perr[strcspn(perr, "\r\n")] = 0;
+		snprintf(err, errlen, "%s: invalid JSON: %s", path, perr);
+		goto out;
+	}
+	yajl_val fmt = yajl_tree_get(root, pf, yajl_t_string);
+	yajl_val arr = yajl_tree_get(root, pc, yajl_t_array);
+	if (!fmt || strcmp(fmt->u.string, "osdl-csv-schema/1") != 0 || !arr) {
+		snprintf(err, errlen, "%s: not an osdl-csv-schema/1 schema", path);
+		goto out;
+	}
+	size_t m = arr->u.array.len;
+	if (!(c = calloc(m + 1, sizeof *c))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (; k < m; k++) {
+		const char *pn[] = { "name", NULL }, *pt[] = { "type", NULL };
+		const char *pnull[] = { "nullable", NULL }, *pe[] = { "empty_strings", NULL };
+		yajl_val o = arr->u.array.values[k];
+		yajl_val name = yajl_tree_get(o, pn, yajl_t_string);
+		yajl_val type = yajl_tree_get(o, pt, yajl_t_string);
+		yajl_val nul = yajl_tree_get(o, pnull, yajl_t_any);
+		yajl_val emp = yajl_tree_get(o, pe, yajl_t_any);
+		int kind = type ? coltype_from_name(type->u.string) : -1;
+		if (!name || kind < 0 || !nul || !(YAJL_IS_TRUE(nul) || YAJL_IS_FALSE(nul)) ||
+		    !emp || !(YAJL_IS_TRUE(emp) || YAJL_IS_FALSE(emp))) {
+			snprintf(err, errlen, "%s: column %zu: want a name, a known type, nullable "
+				 "and empty_strings", path, k + 1);
+			goto out;
+		}
+		if (!(c[k].name = strdup(name->u.string))) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		c[k].name_len = strlen(c[k].name);
+		c[k].kind = kind;
+		c[k].nullable = YAJL_IS_TRUE(nul);
+		c[k].has_empty = YAJL_IS_TRUE(emp);
+	}
+	*cols = c;
+	*n = m;
+	c = NULL;
+	rc = 0;
+out:
+	schema_cols_free(c, k);
+	yajl_tree_free(root);
+	free(text);
 	return rc;
 }

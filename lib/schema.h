@@ -13,6 +13,8 @@
  * So `pd.read_csv(CSV, **json.load(open(SCHEMA))["pandas"])` loads the file
  * with the narrowest types, and duckdb.sql(schema["duckdb"]["sql"]) does
  * the same in DuckDB (the SQL names the CSV path given to schema_render).
+ * For a Parquet output, "output_format": "parquet" is added and the SQL is
+ * SELECT * FROM read_parquet(PATH); the Parquet file carries its types.
  * Column names are written with invalid UTF-8 replaced as the CSV header
  * has it (csv.h), so they match.
  */
@@ -36,10 +38,19 @@ struct schema_info {
 	char delim;
 	uint64_t rows;
 	const char *csv_path; /* named in the DuckDB SQL; NULL: "out.csv" */
+	int parquet;          /* the output is Parquet: the SQL reads that */
 };
 
 /* Renders the schema as JSON text into a malloc'd buffer (*out, *len; the
  * caller frees it).  Returns 0, or -1 on allocation failure. */
 int schema_render(const struct schema_info *s, char **out, size_t *len);
+
+/* Reads the columns of the schema file PATH (name, type, nullable,
+ * empty_strings; the rest is derived from them) into *COLS, *N: malloc'd,
+ * names too; free with schema_cols_free.  Returns 0, or -1 with a one-line
+ * reason in ERR: unreadable (errno set), invalid JSON, another format, a
+ * column without a name or with an unknown type. */
+int schema_load(const char *path, struct schema_col **cols, size_t *n, char *err, size_t errlen);
+void schema_cols_free(struct schema_col *cols, size_t n);
 
 #endif

@@ -7,12 +7,13 @@ B="$TOP/bench/run"
 export OS_URL=http://127.0.0.1:9
 
 t_run "dry run" 0 "" "$B" --dry-run -j 3 -s 2h -r 2
-for t in osdl osdl-fetch seed plain elasticdump; do
+for t in floor osdl osdl-fetch seed plain elasticdump; do
 	grep -q "^$t: " "$T/out" && pass "dry run lists $t" || fail "dry run lists $t"
 done
 grep -q -- "-j 3 -i osdl-bench-logs-%Y.%m.%d .* -s 2h " "$T/out" && pass "osdl gets -j and -s" ||
 	fail "osdl gets -j and -s"
 grep -q -- "--threads 3 " "$T/out" && pass "seed gets the same thread count" || fail "seed threads"
+grep -q -- "^floor: .*floor_scroll.py .* -j 3 " "$T/out" && pass "the floor gets the same parallelism" || fail "floor -j"
 grep -q -- "--index 'osdl-bench-logs-\*'" "$T/out" && pass "pattern to wildcard" || fail "pattern to wildcard"
 grep -q '^chart: .*/bench/results/[0-9-]*\.png$' "$T/out" && pass "dry run names the chart" || fail "dry run: no chart line"
 

@@ -19,6 +19,13 @@ The Nth request (1-based) whose "METHOD PATH" contains SUBSTRING gets FAULT:
                  inside the stall)
     gone         answer 404 search_context_missing_exception, not forwarded:
                  an expired scroll or point in time
+    restart      the server "restarts": this and every request for --outage
+                 seconds (default 3) get their connection reset unanswered,
+                 and afterwards a scroll or PIT opened before is answered
+                 404 search_context_missing_exception, as a restarted node
+                 has forgotten them
+    trickle      forwarded, then the body is sent 1 KiB every 50 ms (a slow
+                 network: the client's timeout fires)
 
 --delay S: wait S seconds before forwarding each request (a slow server,
 so that a test of periodic output sees several periods whatever the load).
@@ -30,6 +37,7 @@ Every request is logged to stderr as "N METHOD PATH -> STATUS|FAULT".
 Bounded: exits after --idle seconds without a request (default 60).
 """
 import http.client
+import json
 import http.server
 import socket
 import struct
@@ -42,6 +50,11 @@ rules = []          # [substring, n, fault, seen]
 auth_prefix = [None]
 need_headers = []   # [(name, value)]
 delay = [0.0]
+outage = [3.0]          # --outage seconds
+down_until = [0.0]      # time.time() before which every request is reset
+epoch = [0]             # restarts so far
+ctx_epoch = {}          # scroll or PIT id -> epoch it was opened in
+flushed = [0]           # the last epoch whose contexts were dropped upstream
 lock = threading.Lock()
 last_request = [time.time()]
 counter = [0]
@@ -112,6 +125,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    % (fault, fault)).encode()
             self.reply(int(fault), "application/json", err, extra={"Retry-After": "0"})
             return
+        if fault == "restart":
+            with lock:
+                down_until[0] = time.time() + outage[0]
+                epoch[0] += 1
+        if time.time() < down_until[0]:
+            sys.stderr.write("%d %s -> down\n" % (num, line))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
+        if epoch[0] > flushed[0]:
+            self.drop_old_contexts()
+        if fault is None and epoch[0] and self.command != "DELETE" and self.forgotten(body):
+            fault = "gone"
         if fault == "gone":
             sys.stderr.write("%d %s -> 404 gone\n" % (num, line))
             err = (b'{"error":{"root_cause":[{"type":"search_context_missing_exception",'
@@ -119,7 +146,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    b'"type":"search_phase_execution_exception","reason":"all shards failed"},"status":404}')
             self.reply(404, "application/json", err)
             return
+        started = epoch[0]  # a context opened before a restart is forgotten by it
         status, ctype, data = self.forward(body)
+        self.remember(data, started)
         sys.stderr.write("%d %s -> %d%s\n" % (num, line, status, " " + fault if fault else ""))
         sys.stderr.flush()
         if fault == "reset":
@@ -131,11 +160,68 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault == "cutjson":
             self.reply(status, ctype, data[: len(data) // 2])
+        elif fault == "trickle":
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for i in range(0, len(data), 1024):
+                    self.wfile.write(data[i:i + 1024])
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+            self.close_connection = True
         elif fault == "stall":
             time.sleep(300)
             self.close_connection = True
         else:
             self.reply(status, ctype, data)
+
+    def remember(self, data, started):
+        """Notes the epoch of every scroll or PIT id the server hands out."""
+        if not epoch[0] and not any(r[2] == "restart" for r in rules):
+            return
+        try:
+            j = json.loads(data)
+        except ValueError:
+            return
+        for k in ("_scroll_id", "pit_id", "id"):
+            if isinstance(j, dict) and isinstance(j.get(k), str):
+                with lock:
+                    ctx_epoch[j[k]] = started
+                    if started < epoch[0]:
+                        flushed[0] = min(flushed[0], started)
+
+    def drop_old_contexts(self):
+        """Back from an outage: the real node still holds the scrolls the
+        "restarted" one forgot; clear them there, as a restart would."""
+        with lock:
+            if flushed[0] >= epoch[0]:
+                return
+            flushed[0] = epoch[0]
+            old = [i for i, e in ctx_epoch.items() if 0 <= e < epoch[0]]
+            for i in old:
+                ctx_epoch[i] = -1  # dropped: still "forgotten", never dropped twice
+        if not old:
+            return
+        u = urllib.parse.urlsplit(UPSTREAM)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        c.request("DELETE", "/_search/scroll", body=json.dumps({"scroll_id": old}),
+                  headers={"Content-Type": "application/json"})
+        c.getresponse().read()
+        c.close()
+
+    def forgotten(self, body):
+        """A request that names a scroll or PIT opened before a restart
+        (clearing one is forwarded: the real node still holds it)."""
+        try:
+            j = json.loads(body or b"{}")
+        except ValueError:
+            return False
+        ids = [j.get("scroll_id"), (j.get("pit") or {}).get("id") if isinstance(j.get("pit"), dict) else None]
+        return any(i in ctx_epoch and ctx_epoch[i] < epoch[0] for i in ids if isinstance(i, str))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
 
@@ -146,10 +232,12 @@ def main():
     args, opts = [], sys.argv[1:]
     while opts:
         a = opts.pop(0)
-        if a in ("--idle", "--auth", "--need-header", "--delay") and opts:
+        if a in ("--idle", "--auth", "--need-header", "--delay", "--outage") and opts:
             v = opts.pop(0)
             if a == "--idle":
                 idle = float(v)
+            elif a == "--outage":
+                outage[0] = float(v)
             elif a == "--delay":
                 delay[0] = float(v)
             elif a == "--auth":
@@ -161,7 +249,7 @@ def main():
         else:
             args.append(a)
     if not args:
-        sys.exit("usage: faultproxy.py [--idle S] [--delay S] [--auth PREFIX] [--need-header N:V] UPSTREAM_URL RULE...")
+        sys.exit("usage: faultproxy.py [--idle S] [--delay S] [--outage S] [--auth PREFIX] [--need-header N:V] UPSTREAM_URL RULE...")
     UPSTREAM = args[0]
     if urllib.parse.urlsplit(UPSTREAM).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("faultproxy: upstream must be on 127.0.0.1")

@@ -18,6 +18,8 @@ t_table osfetch <<EOF
 2 | --keep-alive 5x $S | | ^osfetch: bad --keep-alive '5x'
 2 | --keep-alive m $S | | ^osfetch: bad --keep-alive
 2 | --log-level loud $S | | ^osfetch: bad --log-level 'loud'
+2 | --memory 1K $S | | ^osfetch: bad --memory '1K' \(at least 64K\)
+2 | --memory x $S | | ^osfetch: bad --memory 'x'
 2 | --no-such-option $S | | ^osfetch: unknown option '--no-such-option' \(try 'osfetch --help'\)$
 2 | --page-size | | ^osfetch: option '--page-size' needs a value \(try 'osfetch --help'\)$
 2 | logs-2024.03.01 2024-03-01 | | ^osfetch: want INDEX FROM TO \[SLICE\]

@@ -138,8 +138,8 @@ t_same_file "year boundary: lines" "$T/out" "$T/want"
 # and xargs -L1 see exactly INDEX FROM TO).
 plan_case "json format" 0 "" -i "$P" -f 2024-02-29T23:00:00Z -t 2024-03-01T01:00:00Z -s 1h --format json --cache c
 cat >"$T/want" <<EOF
-{"index":"logs-2024.02.29","from":"2024-02-29T23:00:00.000Z","to":"2024-03-01T00:00:00.000Z","from_ms":1709247600000,"to_ms":1709251200000,"path":"c/126ac228c3100fd9/logs-2024.02.29/20240229T230000.000Z_20240301T000000.000Z.ndjson.lz4"}
-{"index":"logs-2024.03.01","from":"2024-03-01T00:00:00.000Z","to":"2024-03-01T01:00:00.000Z","from_ms":1709251200000,"to_ms":1709254800000,"path":"c/126ac228c3100fd9/logs-2024.03.01/20240301T000000.000Z_20240301T010000.000Z.ndjson.lz4"}
+{"index":"logs-2024.02.29","from":"2024-02-29T23:00:00.000Z","to":"2024-03-01T00:00:00.000Z","from_ms":1709247600000,"to_ms":1709251200000,"path":"c/934b89d235faafc3/logs-2024.02.29/20240229T230000.000Z_20240301T000000.000Z.ndjson.lz4"}
+{"index":"logs-2024.03.01","from":"2024-03-01T00:00:00.000Z","to":"2024-03-01T01:00:00.000Z","from_ms":1709251200000,"to_ms":1709254800000,"path":"c/934b89d235faafc3/logs-2024.03.01/20240301T000000.000Z_20240301T010000.000Z.ndjson.lz4"}
 EOF
 t_same_file "json lines" "$T/out" "$T/want"
 

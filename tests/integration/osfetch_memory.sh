@@ -1,6 +1,8 @@
-# osfetch_memory.sh - memory does not grow with the chunk: peak RSS of a
-# chunk 10x larger stays within 3 MB of the small one (docs/osfetch.1 states
-# the bound: one document plus fixed buffers).  Also measures docs/s on one
+# osfetch_memory.sh - memory does not grow with the chunk: with a --memory
+# budget the local sort spills, so the peak RSS of a chunk 10x larger stays
+# within 3 MB of the small one (docs/osfetch.1 states the bound: the budget,
+# one document and fixed buffers), and the default budget keeps a 100 000
+# document chunk under 32 MB.  Also measures docs/s on one
 # large chunk: the sample day logs-2024.03.01 copied 10 times (100 000
 # documents, each timestamp shared by 10 of them) when the sample data is
 # loaded, else 60 000 generated documents.
@@ -34,20 +36,24 @@ fetch() {
 	osfetch -d "$T/c" --force --log-level detailed "$@" "$IDX" "$_f" "$_t" >"$T/out" 2>"$T/err"
 	sed -n 's/.*done:.*docs_per_s=\([0-9]*\) peak_rss_kb=\([0-9]*\)$/\2 \1/p' "$T/err"
 }
-set -- $(fetch 2024-03-01T00:00:00.000Z 2024-03-01T02:24:00.000Z)
+set -- $(fetch 2024-03-01T00:00:00.000Z 2024-03-01T02:24:00.000Z --memory 2M)
 small=$1
+set -- $(fetch $OSF_FROM $OSF_TO --memory 2M)
+big=$1
 set -- $(fetch $OSF_FROM $OSF_TO)
-big=$1 rate=$2
+default=$1 rate=$2
 osf_file_ids "$(cat "$T/out")" >"$T/got.ids"
 t_eq "the large chunk is complete" "$(wc -l <"$T/got.ids" | tr -d ' ')" "$total"
 t_eq "the large chunk has no duplicate" "$(uniq -d "$T/got.ids" | wc -l | tr -d ' ')" 0
 set -- $(fetch $OSF_FROM $OSF_TO --no-sort)
 echo "# $total docs, $(osf_py "$(cat "$T/out")" 'M["bytes"]') bytes: $rate docs/s sorted, $2 docs/s --no-sort;" \
-	"peak RSS $small KiB (1/10 of the chunk) vs $big KiB"
+	"peak RSS with --memory 2M $small KiB (1/10 of the chunk) vs $big KiB; default budget $default KiB"
 if ldd "$TOP/bin/osfetch" 2>/dev/null | grep -q libasan; then
 	pass "peak RSS bound # SKIP: sanitizer build ($small KiB vs $big KiB)"
 else
-	t_eq "peak RSS of a 10x larger chunk within 3 MB ($small vs $big KiB)" \
+	t_eq "--memory 2M: peak RSS of a 10x larger chunk within 3 MB ($small vs $big KiB)" \
 		"$(test $((big - small)) -lt 3072 && echo yes)" yes
+	t_eq "default budget: peak RSS under 32 MB ($default KiB)" \
+		"$(test "$default" -lt 32768 && echo yes)" yes
 fi
 t_done

@@ -80,9 +80,12 @@ fetched() {
 t_run "--method pit, whole day, page 500" 0 "" osfetch -d "$C" --method pit --page-size 500 "$IDX" $OSF_FROM $OSF_TO
 F=$(cat "$T/out")
 fetched "--method pit" "$F"
+cp "$F" "$T/nofault"
 t_eq "--method pit: time order" "$(osf_py "$F" 'all(L[i]["@timestamp"] <= L[i+1]["@timestamp"] for i in range(len(L)-1))')" true
 t_eq "--method pit: 13 pages (12 full, one short)" "$(osf_py "$F" 'M["pages"]')" 13
 t_eq "--method pit: no PIT left open" "$(open_pits)" 0
+t_run "--method scroll on the same node" 0 "" osfetch -d "$T/c-scroll" --method scroll --page-size 700 "$IDX" $OSF_FROM $OSF_TO
+t_same_file "pit and scroll: the same bytes (local sort, ties by _id)" "$(cat "$T/out")" "$F"
 
 t_run "auto on $(engine_of "$PIT_URL")" 0 "" osfetch -d "$C" --force --page-size 1000 "$IDX" $OSF_FROM $OSF_TO
 fetched "auto" "$(cat "$T/out")"
@@ -104,7 +107,7 @@ sort "$T/slices.ids" >"$T/slices.sorted"
 t_same_file "slices 0/4..3/4 merged equal the whole" "$T/slices.sorted" "$T/want.ids"
 t_eq "slices: no PIT left open" "$(open_pits)" 0
 
-# Lost pages through the fault proxy.  Page requests are "POST /_search?";
+# Lost pages through the fault proxy.  Page requests are "POST /_search";
 # the PIT open is "POST /IDX/_search/point_in_time".
 # pit_fault NAME RETRIES RESTARTS RULE...
 pit_fault() {
@@ -116,31 +119,32 @@ pit_fault() {
 	_f=$(cat "$T/out")
 	osf_file_ids "$_f" >"$T/got.ids"
 	t_same_file "$_n: _id multiset equals the server's" "$T/got.ids" "$T/want.ids"
+	t_same_file "$_n: the same bytes as without a fault" "$_f" "$T/nofault"
 	t_eq "$_n: retries, restarts in meta" "$(osf_py "$_f" '[M["retries"], M["restarts"]]')" "[$_rt,$_rs]"
 	t_eq "$_n: fault injected" "$(grep -c -E ' (reset|truncate|cutjson|gone|503)$' "$T/proxy.log")" "$#"
 	t_eq "$_n: no PIT left open" "$(open_pits)" 0
 }
-pit_fault "connection reset after page 5 was served" 1 0 'POST /_search?@5=reset'
+pit_fault "connection reset after page 5 was served" 1 0 'POST /_search@5=reset'
 # Half a page streamed into the file, then lost: the file goes back to the
 # end of page 3, or the ids would repeat.
-pit_fault "page 4 cut short (Content-Length)" 1 0 'POST /_search?@4=truncate'
-pit_fault "page 6 with cut JSON" 1 0 'POST /_search?@6=cutjson'
-pit_fault "first page refused (503), later page reset" 2 0 'POST /_search?@1=503' 'POST /_search?@9=reset'
-grep -E '^[0-9]+ POST /_search\?' "$T/proxy.log" | sed 's/^[0-9]* //' >"$T/pages.log"
+pit_fault "page 4 cut short (Content-Length)" 1 0 'POST /_search@4=truncate'
+pit_fault "page 6 with cut JSON" 1 0 'POST /_search@6=cutjson'
+pit_fault "first page refused (503), later page reset" 2 0 'POST /_search@1=503' 'POST /_search@9=reset'
+grep -E '^[0-9]+ POST /_search -> ' "$T/proxy.log" | sed 's/^[0-9]* //' >"$T/pages.log"
 t_eq "the lost page is asked again, never the chunk from the start" \
 	"$(grep -c -- '-> 200$' "$T/pages.log"),$(grep -c 'POST /.*point_in_time' "$T/proxy.log")" "13,1"
-pit_fault "expired PIT restarts the chunk on a new PIT" 0 1 'POST /_search?@7=gone'
+pit_fault "expired PIT restarts the chunk on a new PIT" 0 1 'POST /_search@7=gone'
 t_eq "expired PIT: two PITs were opened" "$(grep -c 'POST /.*_search/point_in_time' "$T/proxy.log")" 2
 
 # Past the budget: exit 4, nothing published, no PIT.
-osf_proxy 'POST /_search?@2=503' 'POST /_search?@3=503' 'POST /_search?@4=503'
+osf_proxy 'POST /_search@2=503' 'POST /_search@3=503' 'POST /_search@4=503'
 OS_URL=$PROXY_URL t_run "retries exhausted" 4 "gave up after 3 tries" \
 	osfetch -d "$T/c2" --method pit --retries 2 --page-size 500 "$IDX" $OSF_FROM $OSF_TO
 osf_proxy_stop
 t_eq "retries exhausted: nothing published, no PIT" "$(find "$T/c2" -type f | wc -l | tr -d ' '),$(open_pits)" "0,0"
 
 # SIGTERM while a page stalls: the PIT is deleted, exit 130, nothing published.
-osf_proxy 'POST /_search?@3=stall'
+osf_proxy 'POST /_search@3=stall'
 OS_URL=$PROXY_URL osfetch -d "$T/c3" --method pit --page-size 500 "$IDX" $OSF_FROM $OSF_TO >"$T/out" 2>"$T/err" &
 pid=$!
 t_until 300 grep -q 'stall$' "$T/proxy.log" 2>/dev/null || fail "SIGTERM: the page did not stall within 300 s"

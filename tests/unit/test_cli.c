@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -181,6 +182,26 @@ static void test_bad_options(void)
 	}
 }
 
+/* --files-from lists: CR dropped, blank lines skipped, appended. */
+static void test_list(void)
+{
+	char path[] = "/tmp/test_cli.XXXXXX", err[256];
+	int fd = mkstemp(path);
+	const char text[] = "a.lz4\r\n\n  b c\n\r\nlast";
+	char **v = NULL;
+	size_t n = 0;
+	test_cond("list file written", fd >= 0 && write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+	close(fd);
+	test_cond("cli_read_list", cli_read_list(path, &v, &n, err, sizeof err) == 0 && n == 3 &&
+		  strcmp(v[0], "a.lz4") == 0 && strcmp(v[1], "  b c") == 0 && strcmp(v[2], "last") == 0);
+	test_cond("cli_read_list appends", cli_read_list(path, &v, &n, err, sizeof err) == 0 && n == 6 &&
+		  strcmp(v[5], "last") == 0);
+	unlink(path);
+	test_cond("cli_read_list: missing file", cli_read_list(path, &v, &n, err, sizeof err) == OSDL_EXIT_IO &&
+		  strstr(err, "No such file") && n == 6);
+	cli_free_list(v, n);
+}
+
 int main(void)
 {
 	log_init("test_cli");
@@ -189,5 +210,6 @@ int main(void)
 	test_sizes();
 	test_options();
 	test_output();
+	test_list();
 	return test_report();
 }

@@ -121,6 +121,40 @@ static const struct {
 	{ "bool", 0, "1", -1, "" },
 };
 
+/* coltype_number: the typed value (I, U or D by kind), or an error. */
+static const struct {
+	const char *kind;
+	int date_field;
+	const char *in;
+	int rc;
+	long long i;
+	unsigned long long u;
+	double d;
+} numbers[] = {
+	{ "int8", 0, "-128", 0, -128, 0, 0 },
+	{ "int8", 0, "2.5e1", 0, 25, 0, 0 },
+	{ "int8", 0, "128", -1, 0, 0, 0 },
+	{ "int16", 0, "-32769", -1, 0, 0, 0 },
+	{ "int32", 0, "-2147483648", 0, INT32_MIN, 0, 0 },
+	{ "int64", 0, "-9223372036854775808", 0, INT64_MIN, 0, 0 },
+	{ "int64", 0, "9223372036854775807", 0, INT64_MAX, 0, 0 },
+	{ "int64", 0, "9223372036854775808", -1, 0, 0, 0 },
+	{ "uint64", 0, "18446744073709551615", 0, 0, UINT64_MAX, 0 },
+	{ "uint64", 0, "-1", -1, 0, 0, 0 },
+	{ "timestamp", 0, "\"1969-12-31T23:59:59.999Z\"", 0, -1, 0, 0 },
+	{ "timestamp", 0, "\"0001-01-01\"", 0, -62135596800000LL, 0, 0 },
+	{ "timestamp", 1, "1709251200123", 0, 1709251200123LL, 0, 0 },
+	{ "timestamp", 0, "\"2024-03-01T00:00:00.0001Z\"", -1, 0, 0, 0 },
+	{ "bool", 0, "true", 0, 1, 0, 0 },
+	{ "bool", 0, "false", 0, 0, 0, 0 },
+	{ "bool", 0, "\"true\"", -1, 0, 0, 0 },
+	{ "float32", 0, "-0.75", 0, 0, 0, -0.75 },
+	{ "float32", 0, "0.1", -1, 0, 0, 0 },
+	{ "float64", 0, "0.1", 0, 0, 0, 0.1 },
+	{ "float64", 0, "1e400", -1, 0, 0, 0 },
+	{ "string", 0, "\"x\"", 0, 0, 0, 0 },
+};
+
 static const struct {
 	const char *in;
 	int ok, neg;
@@ -178,6 +212,44 @@ int main(void)
 		test_cond(d, rc == formats[i].rc &&
 		          (rc || (olen == strlen(formats[i].want) && memcmp(out, formats[i].want, olen) == 0)));
 	}
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		struct coltype_num x = { 0, 0, 0 };
+		const char *v;
+		size_t len;
+		enum jflat_type t = token(numbers[i].in, &v, &len);
+		int rc = coltype_number(coltype_from_name(numbers[i].kind), numbers[i].date_field,
+		                        t, v, len, &x);
+		snprintf(d, sizeof d, "number: %s %s", numbers[i].kind, numbers[i].in);
+		test_cond(d, rc == numbers[i].rc && (rc || (x.i == numbers[i].i &&
+		          x.u == numbers[i].u && x.d == numbers[i].d)));
+	}
+	/* The fast decimal path gives strtod's double, bit for bit. */
+	int same = 1;
+	char num[64];
+	unsigned long long seed = 42;
+	for (int i = 0; i < 200000 && same; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		unsigned long long r = seed >> 11;
+		int digits = 1 + (int)(r % 17), point = (int)((r >> 5) % (unsigned)(digits + 1));
+		int exp = (int)((r >> 10) % 61) - 30;
+		int n = r & (1ULL << 40) ? snprintf(num, sizeof num, "-") : 0;
+		for (int k = 0; k < digits; k++) {
+			if (k == point && k > 0)
+				n += snprintf(num + n, sizeof num - (size_t)n, ".");
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			n += snprintf(num + n, sizeof num - (size_t)n, "%d", (int)((seed >> 33) % 10));
+		}
+		if (r & (1ULL << 41))
+			n += snprintf(num + n, sizeof num - (size_t)n, "e%d", exp);
+		struct coltype_num x = { 0, 0, 0 };
+		double want = strtod(num, NULL);
+		if (coltype_number(COLTYPE_FLOAT64, 0, JFLAT_NUMBER, num, (size_t)n, &x) == 0 &&
+		    memcmp(&x.d, &want, sizeof want) != 0) {
+			printf("# %s: %.17g vs strtod %.17g\n", num, x.d, want);
+			same = 0;
+		}
+	}
+	test_cond("number: float64 equals strtod bit for bit on 200000 random decimals", same);
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
 		int neg = -1;
 		uint64_t mag = 0;

@@ -175,6 +175,13 @@ int main(void)
 	}
 
 	jflat_free(df2);
+	/* A line inside a larger buffer: nothing past LEN is read. */
+	static const char buf[] = "{\"a\":1} \n{\"b\":2}\n";
+	jflat *bf = jflat_new(NULL);
+	struct acc ba = { "", 0 };
+	test_cond("jflat: a line that is not NUL-terminated (whitespace, then more lines)",
+	          jflat_line(bf, buf, 8, leaf, &ba) == JFLAT_OK && strcmp(ba.s, "a=N:1") == 0);
+	jflat_free(bf);
 
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);

@@ -147,6 +147,39 @@ int main(void)
 	test_cond("a new response forgets the last sort",
 		  parse(p, "{\"hits\":{\"hits\":[]}}", 3, 0) == 0 && r->last_sort == NULL);
 
+	/* Without filter_path: every member a hit or response may carry is
+	 * skipped, including nested hits and _source-named keys elsewhere, and
+	 * _source stays byte for byte (numbers the server would re-serialise). */
+	static const char full[] =
+		"{\"_scroll_id\":\"S\",\"took\":75,\"timed_out\":false,\"terminated_early\":false,"
+		"\"_clusters\":{\"total\":1},\"_shards\":{\"total\":3,\"successful\":3,\"skipped\":0,\"failed\":0},"
+		"\"hits\":{\"total\":{\"value\":2,\"relation\":\"eq\"},\"max_score\":null,\"hits\":["
+		"{\"_index\":\"i\",\"_type\":\"_doc\",\"_id\":\"a\",\"_version\":3,\"_seq_no\":0,\"_primary_term\":1,"
+		"\"_score\":null,\"_routing\":\"r\",\"_ignored\":[\"x.y\"],\"fields\":{\"_source\":[1],\"_id\":[\"no\"]},"
+		"\"highlight\":{\"m\":[\"<em>x</em>\"]},"
+		"\"inner_hits\":{\"n\":{\"hits\":{\"total\":{\"value\":9,\"relation\":\"eq\"},\"hits\":[{\"_index\":\"z\",\"_id\":\"no\",\"_source\":{\"q\":1}}]}}},"
+		"\"_source\":{\"x\":{\"a\":1e400,\"b\":1E-400,\"c\":0.1000000000000000055511151231257827,"
+		"\"d\":123456789012345678901234567890e-10,\"e\":-0,\"f\":12345678901234567890,\"g\":-0.0}},"
+		"\"sort\":[0],\"_explanation\":{\"value\":1,\"details\":[]},\"_nested\":{\"field\":\"n\",\"offset\":0}},"
+		"{\"_score\":1.5,\"_source\":{\"k\":[1.0E+2]},\"_index\":\"i\",\"_id\":\"b\",\"matched_queries\":[\"m\"]}"
+		"],\"profile\":{\"shards\":[]}},\"aggregations\":{\"hits\":{\"hits\":{\"hits\":[]}}}}";
+	static const char full_want[] =
+		"{\"_id\":\"a\",\"_index\":\"i\",\"x\":{\"a\":1e400,\"b\":1E-400,\"c\":0.1000000000000000055511151231257827,"
+		"\"d\":123456789012345678901234567890e-10,\"e\":-0,\"f\":12345678901234567890,\"g\":-0.0}}\n"
+		"{\"_id\":\"b\",\"_index\":\"i\",\"k\":[1.0E+2]}\n";
+	all_ok = 1;
+	for (size_t split = 0; split <= strlen(full); split++) {
+		o.len = 0;
+		o.buf[0] = '\0';
+		if (parse(p, full, 0, split) != 0 || strcmp(o.buf, full_want) != 0 || r->hits != 2 ||
+		    r->total != 2 || !r->total_eq || strcmp(r->scroll_id, "S") != 0) {
+			all_ok = 0;
+			printf("# split at %zu: got\n%s", split, o.buf);
+			break;
+		}
+	}
+	test_cond("unfiltered response: extra members skipped, _source verbatim, every split", all_ok);
+
 	o.len = 0;
 	test_cond("empty page", parse(p, "{\"_scroll_id\":\"x\",\"hits\":{\"total\":{\"value\":7,\"relation\":\"gte\"}}}", 3, 0) == 0 &&
 		  r->hits == 0 && r->total == 7 && r->total_eq == 0 && o.len == 0);
