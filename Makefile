@@ -61,7 +61,7 @@ asan:
 check-asan: asan
 	OSDL_ASAN=0 tests/run
 
-# libFuzzer targets (tests/fuzz/*.c, seeds in tests/fuzz/NAME/), built with
+# libFuzzer targets (tests/fuzz/NAME.c, seeds in tests/fuzz/NAME/), built with
 # clang, ASan and UBSan into build/fuzz/ beside the normal build.  make fuzz
 # runs each FUZZ_SECONDS (default 60); make check runs a 5 s smoke of each
 # (tests/fuzz_smoke.sh).

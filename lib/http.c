@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jstr.h"
 #include "log.h"
 #include "osdl.h"
 #include "sig.h"
@@ -150,7 +151,7 @@ static void parse_error_body(http *h)
 	struct http_resp *r = h->resp;
 	char tmp[200];
 	h->errbody[h->errlen] = '\0';
-	yajl_val root = yajl_tree_parse(h->errbody, NULL, 0);
+	yajl_val root = jstr_too_deep(h->errbody, h->errlen, OSDL_MAX_DEPTH) ? NULL : yajl_tree_parse(h->errbody, NULL, 0);
 	const char *type = NULL, *reason = NULL;
 	if (root && YAJL_IS_OBJECT(root)) {
 		const char *pe[] = { "error", NULL };
@@ -615,10 +616,19 @@ int http_json(http *h, const char *method, const char *path, const char *body,
 	*out = NULL;
 	for (int attempt = 1;; attempt++) {
 		b.len = 0;
-		if (http_request(h, method, path, body, jbuf_sink, &b, resp) == 0) {
-			char perr[256];
+		if (http_request(h, method, path, body, jbuf_sink, &b, resp) == 0 && b.len == 0) {
+			/* An empty 2xx body: the sink never ran (this was a NULL
+			 * dereference); no engine answers so. */
+			set_err(resp, "empty response");
+			add_endpoint(h, resp, method, path, NOT_ENGINE);
+			resp->curl_code = CURLE_WEIRD_SERVER_REPLY;
+		} else if (resp->curl_code == CURLE_OK && resp->status >= 200 && resp->status < 300) {
+			char perr[256] = "nested deeper than " OSDL_MAX_DEPTH_TEXT " levels";
 			b.p[b.len] = '\0';
-			*out = yajl_tree_parse(b.p, perr, sizeof perr);
+			/* Never hand yajl's recursive tree a hostile depth. */
+			int deep = jstr_too_deep(b.p, b.len, OSDL_MAX_DEPTH);
+			if (!deep)
+				*out = yajl_tree_parse(b.p, perr, sizeof perr);
 			if (*out) {
 				rc = 0;
 				goto out;
@@ -626,7 +636,7 @@ int http_json(http *h, const char *method, const char *path, const char *body,
 			/* A 2xx body that does not parse was cut short somewhere
 			 * (try again), unless it was never JSON at all: then the
 			 * server is something else, which waiting will not change. */
-			int alien = not_json(b.p, b.len);
+			int alien = deep || not_json(b.p, b.len);
 			perr[strcspn(perr, "\r\n")] = '\0';
 			set_err(resp, "invalid JSON in response: %s", perr);
 			add_endpoint(h, resp, method, path, alien ? NOT_ENGINE : NULL);

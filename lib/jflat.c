@@ -355,6 +355,17 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	f->fn = fn;
 	f->ctx = ctx;
 	f->err[0] = 0;
+	/* yajl takes \f and \v for blanks; JSON (and osmerge's reader) has
+	 * them nowhere, and inside a string yajl refuses them anyway: one
+	 * rule for what a valid line is in every tool (found by
+	 * tests/fuzz/jflat against jkey). */
+	const char *ff = memchr(line, '\f', len), *vt = memchr(line, '\v', len);
+	if (ff || vt) {
+		const char *at = ff && (!vt || ff < vt) ? ff : vt;
+		snprintf(f->err, sizeof f->err, "invalid JSON: %s at byte %zu", *at == '\f' ? "form feed" : "vertical tab",
+			 (size_t)(at - line));
+		return JFLAT_ERR_JSON;
+	}
 	if (!f->y) {
 		f->y = yajl_alloc(&callbacks, NULL, f);
 		if (!f->y) {

@@ -106,6 +106,28 @@ size_t jstr_decode(const char *raw, size_t n, char *out)
 	return o;
 }
 
+int jstr_too_deep(const char *s, size_t n, int max)
+{
+	int depth = 0, in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return 1;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 size_t jstr_fix_text(const char *j, size_t n, char *out)
 {
 	size_t o = 0, k;

@@ -30,4 +30,10 @@ size_t jstr_decode(const char *raw, size_t n, char *out);
  * length written. */
 size_t jstr_fix_text(const char *j, size_t n, char *out);
 
+/* Whether the JSON text S (N bytes) nests arrays and objects deeper than
+ * MAX, counting brackets outside strings (whether S is valid JSON is the
+ * parser's to say).  For yajl's tree, which frees by recursion: text that
+ * deep must never reach it. */
+int jstr_too_deep(const char *s, size_t n, int max);
+
 #endif

@@ -50,13 +50,12 @@ int plan_add(struct plan *p, const char *index, int64_t from, int64_t to,
 	return 0;
 }
 
-int plan_pattern_period(const char *pattern, struct tspan_step *period,
-			char *err, size_t errlen)
+int plan_pattern_chars(const char *pattern, char *err, size_t errlen)
 {
 	char shown[ESC_DISPLAY_MAX], bad[16];
 	for (const char *s = pattern; *s; s++) {
 		if (*s == '%' && s[1]) {
-			s++; /* a token: checked below */
+			s++; /* a token: tspan_pattern_period() checks it */
 			continue;
 		}
 		if (!strchr("*?,", *s) && !spec_index_char_valid((unsigned char)*s))
@@ -64,6 +63,15 @@ int plan_pattern_period(const char *pattern, struct tspan_step *period,
 					   esc_display(pattern, (size_t)-1, shown, sizeof shown),
 					   esc_display(s, 1, bad, sizeof bad));
 	}
+	return 0;
+}
+
+int plan_pattern_period(const char *pattern, struct tspan_step *period,
+			char *err, size_t errlen)
+{
+	char shown[ESC_DISPLAY_MAX];
+	if (plan_pattern_chars(pattern, err, errlen))
+		return -1;
 	int rc = tspan_pattern_period(pattern, period);
 	if (rc < 0)
 		return errbuf_fail(err, errlen, -1, "index pattern '%s': unsupported %% token (use %%Y %%y %%m %%d %%j %%H %%%%)",

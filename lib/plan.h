@@ -40,6 +40,12 @@ void plan_free(struct plan *p); /* frees the chunks; P itself is the caller's */
 int plan_add(struct plan *p, const char *index, int64_t from, int64_t to,
 	     int slice_id, int slice_max, int64_t docs, char *err, size_t errlen);
 
+/* Whether the literal part of PATTERN (outside % tokens) holds only what
+ * index names may (spec_index_char_valid) and the wildcard and list
+ * characters "*?,".  Returns 0, or -1 with the pattern and the first bad
+ * character, escaped, in ERR. */
+int plan_pattern_chars(const char *pattern, char *err, size_t errlen);
+
 /* The period of an index pattern, with the errors a user needs to see: an
  * unsupported % token, % tokens none of which is a time token ("%%" alone),
  * or a literal character that is neither allowed in an index name

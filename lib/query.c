@@ -10,11 +10,15 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "jstr.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #define QUERY_FILE_MAX (16 << 20) /* a query DSL file larger than this is a mistake */
 #define QUERY_FIELDS_MAX 10000
+/* yajl's tree is freed by recursion and its generator stops at 128 levels:
+ * a query nested deeper is refused before either sees it. */
+#define QUERY_MAX_DEPTH 100
 
 struct query {
 	char *time_field;
@@ -128,10 +132,15 @@ char *query_json_quote(const char *s)
 int query_load_string(query *q, const char *json, char *err, size_t errlen)
 {
 	char perr[256];
-	yajl_val root = yajl_tree_parse(json, perr, sizeof perr), v;
+	yajl_val root = NULL, v;
 	char *canon = NULL;
 	int rc = -1;
 
+	if (jstr_too_deep(json, strlen(json), QUERY_MAX_DEPTH)) {
+		errbuf_fail(err, errlen, -1, "invalid query JSON: nested deeper than %d levels", QUERY_MAX_DEPTH);
+		goto out;
+	}
+	root = yajl_tree_parse(json, perr, sizeof perr);
 	if (!root) {
 		/* yajl's message spans lines; the first one says what is wrong. */
 		perr[strcspn(perr, "\n")] = 0;

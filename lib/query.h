@@ -24,7 +24,7 @@ void query_free(query *q); /* NULL is fine */
 /* Reads a query DSL object from PATH ("-" = stdin).  Either a bare query
  * ({"term":{...}}) or a body with a "query" key ({"query":{...}}).  Returns
  * 0, or -1 with a one-line reason in ERR (unreadable, invalid JSON, not an
- * object). */
+ * object, nested deeper than 100 levels). */
 int query_load_file(query *q, const char *path, char *err, size_t errlen);
 /* Same, from a string. */
 int query_load_string(query *q, const char *json, char *err, size_t errlen);

@@ -102,7 +102,9 @@ static int fail(search_parser *p, const char *msg)
 	return 0; /* yajl: stop */
 }
 
-/* Appends raw _source bytes, CR/LF made spaces (only whitespace can hold them). */
+/* Appends raw _source bytes, CR/LF made spaces (only whitespace can hold
+ * them), and so \f and \v, which yajl takes for whitespace and JSON, osmerge
+ * and osdown do not (found by tests/fuzz/search). */
 static int doc_append(search_parser *p, const char *s, size_t n)
 {
 	if (p->doclen + n + 2 > p->doccap) {
@@ -124,6 +126,10 @@ static int doc_append(search_parser *p, const char *s, size_t n)
 	for (char *q = dst, *end = dst + n; (q = memchr(q, '\n', (size_t)(end - q))); q++)
 		*q = ' ';
 	for (char *q = dst, *end = dst + n; (q = memchr(q, '\r', (size_t)(end - q))); q++)
+		*q = ' ';
+	for (char *q = dst, *end = dst + n; (q = memchr(q, '\f', (size_t)(end - q))); q++)
+		*q = ' ';
+	for (char *q = dst, *end = dst + n; (q = memchr(q, '\v', (size_t)(end - q))); q++)
 		*q = ' ';
 	p->doclen += n;
 	return 0;

@@ -10,7 +10,10 @@
 #include <yajl/yajl_tree.h>
 
 #include "errbuf.h"
+#include "esc.h"
 #include "osdl.h"
+#include "plan.h"
+#include "spec.h"
 #include "tspan.h"
 
 #define MAX_PERIODS 100000 /* as osplan's default --max-chunks */
@@ -94,20 +97,36 @@ static int sort_list(struct shape_list *l)
 	return 0;
 }
 
+/* The concrete indexes in L (the server's names) follow osplan.1's rule,
+ * as every name osdl prints does (spec_index_name_valid). */
+static int check_names(const struct shape_list *l, char *err, size_t errlen)
+{
+	char shown[ESC_DISPLAY_MAX];
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->missing[i] && !spec_index_name_valid(l->name[i]))
+			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE,
+					   "index name '%s' is not allowed: letters, digits and ._-+@ only",
+					   esc_display(l->name[i], (size_t)-1, shown, sizeof shown));
+	return 0;
+}
+
 int shape_expect(const plansrv_names *names, const char *pattern, int64_t from, int64_t to,
 		 struct shape_list *out, char *err, size_t errlen)
 {
 	struct tspan_step period;
-	char name[SPEC_INDEX_MAX];
+	char name[SPEC_INDEX_MAX], shown[ESC_DISPLAY_MAX];
 	int timed = tspan_pattern_period(pattern, &period);
 	size_t periods = 0;
 
+	if (plan_pattern_chars(pattern, err, errlen))
+		return OSDL_EXIT_USAGE;
 	if (timed < 0)
-		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "index pattern '%s': unsupported %% token", pattern);
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "index pattern '%s': unsupported %% token",
+				   esc_display(pattern, (size_t)-1, shown, sizeof shown));
 	if (!timed) {
 		if (names && add_resolved(names, pattern, 0, 0, out))
 			goto nomem;
-		return sort_list(out);
+		return check_names(out, err, errlen) ? OSDL_EXIT_USAGE : sort_list(out);
 	}
 	for (int64_t p = tspan_floor(from, period), next; p < to; p = next) {
 		next = tspan_add(p, period);
@@ -122,7 +141,7 @@ int shape_expect(const plansrv_names *names, const char *pattern, int64_t from, 
 			  : list_add(out, name, 0))
 			goto nomem;
 	}
-	return sort_list(out);
+	return check_names(out, err, errlen) ? OSDL_EXIT_USAGE : sort_list(out);
 nomem:
 	return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 }
@@ -162,7 +181,7 @@ static int parse_count(char *line, struct shape_count *c)
 			return -1;
 		}
 	}
-	if (!*f[0] || strlen(f[0]) >= SPEC_INDEX_MAX ||
+	if (!spec_index_name_valid(f[0]) ||
 	    int_field(f[1], f[1] + strlen(f[1]), 1, &c->from) ||
 	    int_field(f[2], f[2] + strlen(f[2]), 1, &c->to) ||
 	    int_field(f[3], f[3] + strlen(f[3]), 0, &c->count) || c->from >= c->to)
@@ -193,7 +212,8 @@ int shape_read_counts(FILE *f, const char *name, struct shape_count **out, size_
 		struct shape_count c;
 		if (parse_count(line, &c)) {
 			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA,
-					 "%s:%zu: want INDEX<TAB>FROM_MS<TAB>TO_MS<TAB>COUNT with FROM_MS < TO_MS",
+					 "%s:%zu: want INDEX<TAB>FROM_MS<TAB>TO_MS<TAB>COUNT with FROM_MS < TO_MS, "
+					 "INDEX of letters, digits and ._-+@",
 					 name, lineno);
 			goto out;
 		}

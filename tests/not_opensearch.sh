@@ -8,6 +8,8 @@ unset OS_USER OS_PASSWORD OS_PASSWORD_FILE OS_NETRC OS_API_KEY OS_CACERT AWS_ACC
 # serve MODE: a local server on a free port ($T/port), pid in $SRV.
 #   html: 404 with an HTML page for everything but /, an HTML page for /
 #   json: 200 {"name":"svc"} for everything
+#   empty: 200 with an empty body (crashed osplan and osfetch)
+#   deep: 200 with JSON nested 200000 deep (would overflow yajl's tree)
 cat >"$T/srv.py" <<'PY'
 import http.server, sys
 mode = sys.argv[1]
@@ -15,6 +17,10 @@ class H(http.server.BaseHTTPRequestHandler):
     def answer(self):
         if mode == "json":
             code, ctype, body = 200, "application/json", b'{"name":"svc","tagline":"not a search engine"}'
+        elif mode == "empty":
+            code, ctype, body = 200, "application/json", b""
+        elif mode == "deep":
+            code, ctype, body = 200, "application/json", b'{"a":' + b"[" * 200000 + b"]" * 200000 + b"}"
         elif self.path == "/":
             code, ctype, body = 200, "text/html", b"<!DOCTYPE html>\n<html><body>hello</body></html>\n"
         else:
@@ -35,12 +41,11 @@ SRV=
 serve() {
 	python3 "$T/srv.py" "$1" "$T/port.tmp" &
 	SRV=$!
-	# Wait on the condition (the port file), not for a fixed time.
-	for _ in $(seq 100); do [ -s "$T/port.tmp" ] && break; sleep 0.05; done
+	t_until 120 test -s "$T/port.tmp" || fail "server ($1) did not start within 120 s"
 	PORT=$(cat "$T/port.tmp")
 	rm -f "$T/port.tmp"
 }
-stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true; }
+stop() { kill "$SRV" 2>/dev/null || true; wait "$SRV" 2>/dev/null || true; }
 trap 'stop; rm -rf "$T"' EXIT INT TERM
 
 # check NAME TOOL-ARGS...: exit 3, one line naming the URL without the
@@ -64,5 +69,13 @@ serve json
 check "osplan, JSON without version" "GET http://127.0.0.1:$PORT/_resolve/index/logs" osplan -i logs -f 2024-03-01 -t 2024-03-02
 check "osfetch, JSON without version" "GET /" osfetch -d "$T/c" --retries 2 logs 2024-03-01 2024-03-02
 grep -q "does not look like OpenSearch" "$T/err" && pass "osfetch, JSON: says so" || fail "osfetch: $(cat "$T/err")"
+stop
+
+for mode in empty deep; do
+	serve $mode
+	check "osplan, $mode answer" "GET http://127.0.0.1:$PORT/_resolve/index/logs" osplan -i logs -f 2024-03-01 -t 2024-03-02
+	check "osfetch, $mode answer" "GET http://127.0.0.1:$PORT/" osfetch -d "$T/c" --retries 2 logs 2024-03-01 2024-03-02
+	stop
+done
 t_eq "nothing published" "$(find "$T/c" -name '*.lz4' 2>/dev/null | wc -l | tr -d ' ')" 0
 t_done

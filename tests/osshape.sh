@@ -42,6 +42,10 @@ t_table osshape <<EOF
 7 | --counts - | x\t1\t2\t3\t4\n | stdin:1: want
 7 | --counts - | \t1\t2\t3\n | stdin:1: want
 7 | --counts - | x 1 2 3\n | stdin:1: want
+7 | --counts - | a;b\t1\t2\t3\n | stdin:1: want .*INDEX of letters, digits and ._-\+@
+7 | --counts - | a\$(id)\t1\t2\t3\n | stdin:1: want .*INDEX of letters
+7 | --counts - | a\`id\`\t1\t2\t3\n | stdin:1: want .*INDEX of letters
+2 | --counts - -i 'a;b-%Y' -f 2024-03-01 -t 2024-03-02 | | ^osshape: index pattern 'a;b-%Y' holds ';': index names are letters, digits and ._-\+@ only$
 7 | --counts - -f $((A + 1)) -t $((A + 2 * H)) | x\t$A\t$((A + H))\t3\n | ^osshape: the counts of x over [0-9]*..[0-9]* straddle the range$
 0 | --counts - | x\t1\t2\t3\n |
 0 | --counts - -f $A -t $((A + H)) | x\t$((A + 2 * H))\t$((A + 3 * H))\t3\n |

@@ -29,7 +29,11 @@ for suffix in 'a$(shell'"$tab"'touch'"$tab"'x)' 'a$(id)' 'a;id' 'a`id`' "a'b" "a
 		pass "server refuses '$shown': nothing to plan"
 		continue
 	fi
-	for fmt in lines make json; do
+	t_run "osshape, server name '$label'" 2 "^osshape: index name '.*' is not allowed" \
+		osshape -i "$X-*" -f 2024-03-01 -t 2024-03-02 --format tsv
+	grep -qF -- "'$shown'" "$T/err" && [ ! -s "$T/out" ] && pass "osshape, server name '$label': escaped, no output" ||
+		fail "osshape, server name '$label': stdout $(wc -c <"$T/out") bytes; stderr $(cat "$T/err")"
+	for fmt in lines make json tsv; do
 		t_run "server name '$label', $fmt" 2 "^osplan: index name '.*' is not allowed" \
 			osplan -i "$X-*" -f 2024-03-01 -t 2024-03-02 --format "$fmt" --cache "$T/c"
 		grep -qF -- "'$shown'" "$T/err" && [ ! -s "$T/out" ] && [ "$(wc -l <"$T/err")" = 1 ] &&

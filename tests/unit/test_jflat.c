@@ -87,6 +87,10 @@ static const struct {
 	{ "\"x\"", NULL, JFLAT_ERR_NOTOBJ, "not a JSON object" },
 	{ "null", NULL, JFLAT_ERR_NOTOBJ, "not a JSON object" },
 	{ "{\"a\":1", NULL, JFLAT_ERR_JSON, "invalid JSON" },
+	/* \f and \v are blanks to yajl, not to JSON nor osmerge (tests/fuzz/jflat). */
+	{ "{\f\"a\":1}", NULL, JFLAT_ERR_JSON, "invalid JSON: form feed at byte 1" },
+	{ "\f{}", NULL, JFLAT_ERR_JSON, "invalid JSON: form feed at byte 0" },
+	{ "{\"a\":\v1}", NULL, JFLAT_ERR_JSON, "invalid JSON: vertical tab at byte 5" },
 	{ "{\"a\":1}}", NULL, JFLAT_ERR_JSON, "invalid JSON" },
 	{ "{\"a\":1} {\"b\":2}", NULL, JFLAT_ERR_JSON, "invalid JSON" },
 	{ "{a:1}", NULL, JFLAT_ERR_JSON, "invalid JSON" },

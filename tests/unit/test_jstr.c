@@ -54,5 +54,8 @@ int main(void)
 	test_cond("has surrogate", jstr_has_surrogate("a\\ud800", 7) && jstr_has_surrogate("\\uDFFF", 6) &&
 					   !jstr_has_surrogate("\\\\ud800", 7) && !jstr_has_surrogate("\\u0041", 6) &&
 					   !jstr_has_surrogate("\\ud8", 4) && !jstr_has_surrogate("\\ue000", 6));
+	test_cond("too deep", jstr_too_deep("[[[]]]", 6, 2) && !jstr_too_deep("[[[]]]", 6, 3) &&
+				      !jstr_too_deep("[\"[[[\\\"[[\"]", 12, 1) && jstr_too_deep("{\"a\":{}}", 9, 1) &&
+				      !jstr_too_deep("{}{}{}", 6, 1) && !jstr_too_deep("", 0, 0));
 	return test_report();
 }

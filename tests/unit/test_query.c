@@ -70,6 +70,24 @@ static void test_file(void)
 	test_cond("failed load keeps the old query", strcmp(query_user_json(q), "{\"term\":{\"level\":\"error\"}}") == 0);
 	unlink(path);
 	test_cond("load missing file", query_load_file(q, path, err, sizeof err) == -1 && strstr(err, "cannot open"));
+	/* Nesting: 100 levels load; deeper, even 4 million (8 MB, under the
+	 * file size limit), is one clear error, not a crash in yajl's tree or
+	 * a misleading "out of memory" from its generator. */
+	static const struct { size_t levels; int rc; } dt[] = { { 100, 0 }, { 101, -1 }, { 600, -1 }, { 4000000, -1 } };
+	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
+		size_t n = dt[i].levels - 1;
+		char *s = malloc(2 * n + 16), d[400];
+		strcpy(s, "{\"bool\":");
+		memset(s + 8, '[', n);
+		memset(s + 8 + n, ']', n);
+		strcpy(s + 8 + 2 * n, "}");
+		int rc = query_load_string(q, s, err, sizeof err);
+		snprintf(d, sizeof d, "query %zu levels deep: %s", dt[i].levels, rc ? err : "loaded");
+		test_cond(d, rc == dt[i].rc && (rc == 0 || strstr(err, "nested deeper than 100 levels")));
+		free(s);
+	}
+	test_cond("brackets in strings do not count",
+		  query_load_string(q, "{\"term\":{\"m\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[\"}}", err, sizeof err) == 0);
 	query_free(q);
 }
 

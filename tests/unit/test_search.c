@@ -214,6 +214,15 @@ int main(void)
 		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"a\":\"0123456789abcdef\"}}]}}", 5, 0) != 0);
 	search_free(p);
 
+	/* \f and \v between tokens (yajl's blanks, not JSON's) become spaces,
+	 * as CR and LF do: osmerge and osdown take the line (tests/fuzz/search). */
+	p = search_new(collect, &o, 0);
+	o.len = 0;
+	test_cond("form feed and vertical tab in _source become spaces",
+		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\f\"a\":\v1}}]}}", 7, 0) == 0 &&
+			  strcmp(o.buf, "{\"_id\":\"a\",\"_index\":\"i\", \"a\": 1}\n") == 0);
+	search_free(p);
+
 	/* The one depth rule (OSDL_MAX_DEPTH): the _source is level 1. */
 	p = search_new(collect, &o, 0);
 	static const struct { size_t levels; int ok; } dt[] = {
