@@ -48,7 +48,7 @@ osf_proxy_stop
 
 # --- a slow trickle of bytes: the timeout fires, the page is fetched again ---
 osf_proxy 'POST /_search/scroll@2=trickle'
-OS_URL=$PROXY_URL t_run "trickle: exit 0" 0 "" dl -s 12h -j 2 --page-size 1000 --timeout 3 --cache "$T/c2" -o "$T/r2.csv"
+OS_URL=$PROXY_URL t_run "trickle: exit 0" 0 "" dl -s 12h -j 2 --page-size 1000 --timeout 5 --cache "$T/c2" -o "$T/r2.csv"
 t_same_file "trickle: the clean run's CSV" "$T/r2.csv" "$T/ref.csv"
 grep -q ' trickle$' "$T/proxy.log" && pass "trickle: a page was trickled" || fail "trickle: not injected"
 t_until 30 scrolls_closed && pass "trickle: no scroll left open" || fail "trickle: $(osf_open_scrolls "$P-*") scrolls open: $(grep -c DELETE "$T/proxy.log") clears"

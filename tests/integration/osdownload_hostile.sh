@@ -69,7 +69,7 @@ wait "$pid" 2>/dev/null || :
 # The monitor checks its driver every second: wait for that, not longer.
 i=0
 left=$mon
-while [ -n "$left" ] && [ $i -lt 100 ]; do
+while [ -n "$left" ] && [ $i -lt 600 ]; do
 	left=""
 	for c in $mon; do kill -0 "$c" 2>/dev/null && [ "$(ps -o comm= -p "$c")" = osdownload ] && left="$left $c"; done
 	[ -n "$left" ] && sleep 0.1
