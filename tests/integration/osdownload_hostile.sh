@@ -36,6 +36,11 @@ t_run "--allow-empty: exit 0" 0 "" osdownload --index "$P-nosuch-%Y.%m.%d" --fro
 	--cache "$T/c2" -o "$T/e.csv" --allow-empty --log-level quiet
 t_eq "--allow-empty: an empty CSV" "$(wc -c <"$T/e.csv" | tr -d ' ')" 0
 
+# A time field that no index maps is an error, not a verified empty chunk.
+t_run "--time-field nosuch: exit 2" 2 "unknown time field nosuch" dl --time-field nosuch --cache "$T/c7" -o "$T/t.csv"
+[ -e "$T/t.csv" ] && fail "--time-field nosuch: a CSV was written" || pass "--time-field nosuch: no CSV"
+t_eq "--time-field nosuch: no chunk published" "$(find "$T/c7" -name '*.lz4' 2>/dev/null | wc -l | tr -d ' ')" 0
+
 # INFO.md is written when planning fails (osdownload.1 says so).
 rm -f "$T/INFO.md"
 t_run "planning fails: exit 2" 2 "planning failed" dl --fields 'nosuchfield' --cache "$T/c3" -o "$T/f.csv"
