@@ -1,4 +1,7 @@
-/* colstats.c - per-column statistics that can be saved and merged, see colstats.h. */
+/* colstats.c - per-column statistics that can be saved and merged, see colstats.h.
+ *
+ * (Over 600 lines: the JSON writer and reader of the statistics are kept
+ * beside the state they save, so that one change to it changes both.) */
 #include "colstats.h"
 
 #include <errno.h>

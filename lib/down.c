@@ -1,4 +1,8 @@
-/* down.c - the two passes of osdown: NDJSON in, typed CSV and schema out. */
+/* down.c - the passes of osdown: NDJSON in, typed rows to a sink (CSV here,
+ * Parquet in pqsink) and the schema out.
+ *
+ * (Over 600 lines: pass 1, a given schema and pass 2 share the column table
+ * and the row assembly; the sinks and the schema text live elsewhere.) */
 #include "down.h"
 #include "fnv.h"
 

@@ -1,4 +1,6 @@
 /* fetch.c - one chunk from the server into its published file, see fetch.h.
+ * (Over 600 lines: the scroll and PIT attempts share the page, restart and
+ * publication code around them.)
  *
  * Two snapshot methods (engine.h chooses): a scroll, whose lost page means
  * a restart of the chunk (the cursor may have moved), and PIT +

@@ -1,4 +1,7 @@
-/* http.c - the one HTTP client of osdl on libcurl, see http.h. */
+/* http.c - the one HTTP client of osdl on libcurl, see http.h.
+ *
+ * (Over 600 lines: authentication, SigV4, retries with backoff and error
+ * classification belong to the one request path every tool shares.) */
 #include "http.h"
 
 #include <curl/curl.h>

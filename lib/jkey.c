@@ -1,5 +1,8 @@
 /* jkey.c - sort keys of NDJSON lines: a validating one-pass scanner that
- * picks values by dotted path, and typed, exact comparison. */
+ * picks values by dotted path, and typed, exact comparison.
+ *
+ * (Over 600 lines: the scanner is the hot path of osmerge and of osfetch's
+ * local sort, written as one state machine on purpose.) */
 #include "jkey.h"
 
 #include <stdio.h>

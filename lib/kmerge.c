@@ -1,4 +1,8 @@
-/* kmerge.c - stable k-way merge of sorted NDJSON streams with bounded memory. */
+/* kmerge.c - stable k-way merge of sorted NDJSON streams with bounded memory.
+ *
+ * (Over 600 lines: the reader, the output end and the merger with its
+ * spill passes are the three layers of kmerge.h, used apart by xsort and
+ * chunksort; the heap is heap.c, the temp files tmpdir.c.) */
 #include "kmerge.h"
 #include "fnv.h"
 

@@ -1,4 +1,7 @@
-/* parquet.c - a streaming writer of flat Parquet files. */
+/* parquet.c - a streaming writer of flat Parquet files.
+ *
+ * (Over 600 lines: pages, column chunks, statistics and the footer share the
+ * row group's buffers; the encodings and Thrift are in pqenc and thrift.) */
 #include "parquet.h"
 
 #include <errno.h>
