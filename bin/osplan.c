@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"      --fields LIST       comma-separated _source fields (default all)\n"
 	"      --no-sort           fetch need not be in time order (changes the fingerprint)\n"
 	"      --target-docs N     at most N documents per chunk (counts on the server)\n"
+	"      --slice-docs N      read a chunk of more than N documents as slices\n"
 	"      --count             count the documents of each chunk (summary, json \"docs\")\n"
 	"      --format F          lines (default), make, json or tsv\n"
 	"      --total             print the server's count for the range (KEY=VALUE)\n"
@@ -56,7 +57,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_AWS_REGION = 256, OPT_AWS_SERVICE, OPT_COUNT, OPT_FIELDS, OPT_FORMAT, OPT_INSECURE,
-	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE,
+	OPT_MAX_CHUNKS, OPT_NO_SORT, OPT_OFFLINE, OPT_SLICE_DOCS, OPT_TARGET_DOCS, OPT_TIME_FIELD, OPT_TO_INCLUSIVE,
 	OPT_TOTAL, OPT_RECHECK, OPT_CHECK, OPT_INVALIDATE, OPT_SUMMARY, OPT_DRIFT
 };
 
@@ -83,6 +84,7 @@ static const struct option options[] = {
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
 	{ "query", required_argument, NULL, 'q' },
 	{ "recheck", no_argument, NULL, OPT_RECHECK },
+	{ "slice-docs", required_argument, NULL, OPT_SLICE_DOCS },
 	{ "step", required_argument, NULL, 's' },
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "target-docs", required_argument, NULL, OPT_TARGET_DOCS },
@@ -98,7 +100,7 @@ struct opts {
 	const char *index, *from_s, *to_s, *step_s, *time_field, *query_file, *fields;
 	const char *format_s, *cache, *aws_region, *aws_service, *check_s, *summary;
 	int to_inclusive, no_sort, offline, insecure, count, total, recheck, invalidate, drift;
-	long long target_docs;
+	long long target_docs, slice_docs;
 	size_t max_chunks;
 	/* derived */
 	int64_t from, to;
@@ -172,6 +174,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_SORT: o->no_sort = 1; break;
 		case OPT_OFFLINE: o->offline = 1; break;
+		case OPT_SLICE_DOCS:
+			if (cli_parse_int(optarg, 1, 1000000000000LL, &o->slice_docs))
+				return usage_error("invalid --slice-docs '%s': want a positive count", optarg);
+			break;
 		case OPT_TARGET_DOCS:
 			if (cli_parse_int(optarg, 1, 1000000000000LL, &o->target_docs))
 				return usage_error("invalid --target-docs '%s': want a positive count", optarg);
@@ -245,6 +251,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("--recheck prints its own lines: --format lines (default) or make");
 	if (o->offline && o->total)
 		return usage_error("--total counts on the server: it cannot be --offline");
+	if (o->offline && o->slice_docs)
+		return usage_error("--slice-docs counts on the server: it cannot be --offline");
 	if (o->offline && (o->target_docs || o->count))
 		return usage_error("--%s counts on the server: it cannot be --offline",
 				   o->target_docs ? "target-docs" : "count");
@@ -330,7 +338,7 @@ int main(int argc, char **argv)
 		.time_field = o.time_field, .query_file = o.query_file,
 		.query_arg = o.query_abs[0] ? o.query_abs : o.query_file, .fields = o.fields,
 		.no_sort = o.no_sort, .offline = o.offline, .count = o.count, .insecure = o.insecure,
-		.target_docs = o.target_docs, .max_chunks = o.max_chunks, .aws_region = o.aws_region,
+		.target_docs = o.target_docs, .slice_docs = o.slice_docs, .max_chunks = o.max_chunks, .aws_region = o.aws_region,
 		.aws_service = o.aws_service, .format = o.format, .cache = o.cache,
 		.recheck = o.recheck, .drift = o.drift, .invalidate = o.invalidate, .check = o.check,
 	};

@@ -16,6 +16,9 @@
 #include "plansrv.h"
 #include "query.h"
 
+/* OpenSearch's index.max_slices_per_scroll default. */
+#define PLANNER_MAX_SLICES 1024
+
 /* Everything one planning run owns, freed in one place. */
 struct run {
 	const struct planner_opts *o;
@@ -82,6 +85,26 @@ static int expand_one(struct run *r, const char *name, const struct spec *pc)
 	int64_t total = -1;
 	int rc = 0;
 	char a[TSPAN_ISO_MAX];
+	if (!r->o->target_docs && r->o->slice_docs) {
+		/* Few, large reads: a chunk too large for one stream is read
+		 * as slices of the same span, in parallel. */
+		if ((rc = plansrv_total(r->h, r->q, name, pc->from, pc->to, &total, r->err, r->errlen)))
+			goto out;
+		int64_t k = (total + r->o->slice_docs - 1) / r->o->slice_docs;
+		if (k > PLANNER_MAX_SLICES)
+			k = PLANNER_MAX_SLICES;
+		if (k <= 1) {
+			if (plan_add(&r->chunks, name, pc->from, pc->to, 0, 0, total, r->err, r->errlen))
+				rc = OSDL_EXIT_USAGE;
+			goto out;
+		}
+		log_msg(LOG_DETAILED, "%s from %s: %" PRId64 " documents, read as %" PRId64 " slices", name,
+			tspan_format_iso(pc->from, a), total, k);
+		for (int64_t i = 0; i < k && !rc; i++)
+			if (plan_add(&r->chunks, name, pc->from, pc->to, (int)i, (int)k, -1, r->err, r->errlen))
+				rc = OSDL_EXIT_USAGE;
+		goto out;
+	}
 	if (!r->o->target_docs) {
 		/* count: one histogram per chunk, never split */
 		if (r->o->count && (rc = plansrv_count(r->h, r->q, name, pc->from, pc->to, INT64_MAX, &leaves,
@@ -335,7 +358,7 @@ static int plan_all(struct run *r)
 	const struct tspan_step *step = o->step;
 	char glob[1024];
 	int rc, timed,
-	    online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->recheck || o->drift);
+	    online = !o->offline && (getenv("OS_URL") || o->target_docs || o->count || o->slice_docs || o->recheck || o->drift);
 
 	if ((rc = setup(r, online)))
 		return rc;

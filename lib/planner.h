@@ -26,6 +26,9 @@ struct planner_opts {
 	const char *fields;              /* comma list, NULL: all */
 	int no_sort, offline, count, insecure;
 	long long target_docs;           /* 0: calendar chunks */
+	long long slice_docs;            /* 0: never; else a calendar chunk of more
+	                                    documents is fetched as ceil(n / slice_docs)
+	                                    slices (one _count per chunk) */
 	size_t max_chunks;
 	const char *aws_region, *aws_service;
 	enum plan_format format;

@@ -36,6 +36,11 @@ osplan --index "$P-%Y.%m.%d" --from $FROM --to $TO --target-docs 60 | grep -c ' 
 grep -q ' osmerge .*documents' "$T/err" && pass "overlapping chunks were merged" || fail "no osmerge ran for the slices"
 t_same_file "sliced -j 8 retried = unsliced -j 1, byte for byte" "$T/sliced.csv" "$T/one.csv"
 
+# --slice-docs: each day (1500 documents) read as 3 parallel slices.
+t_run "--slice-docs 500" 0 "" dl -j 4 --slice-docs 500 --log-level detailed --cache "$T/c4" -o "$T/slices.csv"
+t_eq "--slice-docs 500: 3 slices a day" "$(find "$T/c4" -name '*.s[0-9]of3.ndjson.lz4' | wc -l | tr -d ' ')" 6
+t_same_file "--slice-docs 500: the same CSV" "$T/slices.csv" "$T/one.csv"
+
 # The two-pass pipeline by hand (osmerge, then osdown inferring the types)
 # gives the same bytes as the one pass over the reduced schema.
 osmerge -k @timestamp -k _id --sorted-keys 1 --files-from "$(find "$T/c1" -name '*.lz4' | sort >"$T/l"; echo "$T/l")" 2>/dev/null |
