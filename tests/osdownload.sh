@@ -54,8 +54,13 @@ else
 fi
 head -n 1 "$TOP/bin/osdownload" | grep -qx '#!/bin/sh' && pass "#!/bin/sh" || fail "shebang is not #!/bin/sh"
 bash_re='\[\[ |\[ [^]]* == |^[[:space:]]*function [A-Za-z_]+[[:space:]]*(\(\))?[[:space:]]*\{|\<local |\<declare |\<typeset |\<source |\$\{[A-Za-z_]+//|\$\{[A-Za-z_]+:[0-9]|<<<|\$\(<|\<let |\$RANDOM|\<pushd|\<popd|\<select |&>|PIPESTATUS|\<echo -e'
-found=$(grep -nE "$bash_re" "$TOP/bin/osdownload" | grep -v '^[0-9]*:[[:space:]]*#' | head -3)
-t_eq "no bashisms in bin/osdownload" "$found" ""
+for f in "$TOP"/bin/osdownload*; do
+	found=$(grep -nE "$bash_re" "$f" | grep -v '^[0-9]*:[[:space:]]*#' | head -3)
+	t_eq "no bashisms in ${f#"$TOP"/}" "$found" ""
+	if command -v dash >/dev/null; then
+		dash -n "$f" && pass "dash -n parses ${f#"$TOP"/}" || fail "dash -n fails on ${f#"$TOP"/}"
+	fi
+done
 
 # Config file errors: file:line, exit 2, checked before any tool runs.
 printf 'index = x\nfrom 2024\n' >"$T/a.conf"
