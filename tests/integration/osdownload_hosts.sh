@@ -55,7 +55,7 @@ check_run() {
 	t_eq "$2: no temp file left" "$(temp_files "$1/cache")" ""
 	t_eq "$2: every chunk published" "$(find "$1/cache" -name '*.ndjson.lz4' | wc -l | tr -d ' ')" "$nchunks"
 	grep -q '^## Hosts' "$1/INFO.md" && pass "$2: INFO.md has the hosts" || fail "$2: no Hosts section in INFO.md"
-	n=$(sed -n '/which host fetched which chunk/,/details>/p' "$1/INFO.md" | grep -c '^| [^c-].* | h[123] |$' || :)
+	n=$(sed -n '/which host fetched which chunk/,/details>/p' "$1/INFO.md" | grep -Ec '^\| [^c-].* \| (h[123]|:) \|$' || :)
 	t_eq "$2: INFO.md says which host fetched each chunk" "$n" "$nchunks"
 }
 
@@ -87,9 +87,11 @@ done
 # chunk comes back with parallel's --return, is verified here (LZ4 frames,
 # lines against the sidecar's docs) and renamed into the cache; --cleanup
 # leaves nothing behind on the hosts.
+# This machine (':') takes part too, its chunks verified like the others.
+printf '1/:\n2/h1\n2/h2\n2/h3\n' >"$T/hosts.local"
 l0=$(date +%s)
-t_run "local storage, 3 hosts: exit 0" 0 "" hosts --hosts-storage local --remote-workdir "$T/remote" \
-	--cache "$T/local/cache" -o "$T/local/out.csv"
+t_run "local storage, 3 hosts and this machine: exit 0" 0 "" hosts --hosts "$T/hosts.local" --hosts-storage local \
+	--remote-workdir "$T/remote" --cache "$T/local/cache" -o "$T/local/out.csv"
 l1=$(date +%s)
 check_run "$T/local" "local storage"
 t_eq "local storage: nothing left in the hosts' working directory" "$(find "$T/remote" -type f 2>/dev/null)" ""
