@@ -53,7 +53,7 @@ else
 	sh -n "$TOP/bin/osdownload" && pass "sh -n parses bin/osdownload" || fail "sh -n fails"
 fi
 head -n 1 "$TOP/bin/osdownload" | grep -qx '#!/bin/sh' && pass "#!/bin/sh" || fail "shebang is not #!/bin/sh"
-bash_re='\[\[ |\[ [^]]* == |^[[:space:]]*function [A-Za-z_]+[[:space:]]*(\(\))?[[:space:]]*\{|\<local |\<declare |\<typeset |\<source |\$\{[A-Za-z_]+//|\$\{[A-Za-z_]+:[0-9]|<<<|\$\(<|\<let |\$RANDOM|\<pushd|\<popd|\<select |&>|PIPESTATUS|\<echo -e'
+bash_re='\[\[ |\[ [^]]* == |^[[:space:]]*function [A-Za-z_]+[[:space:]]*(\(\))?[[:space:]]*\{|^[[:space:]]*local |\<declare |\<typeset |\<source |\$\{[A-Za-z_]+//|\$\{[A-Za-z_]+:[0-9]|<<<|\$\(<|\<let |\$RANDOM|\<pushd|\<popd|\<select |&>|PIPESTATUS|\<echo -e'
 for f in "$TOP"/bin/osdownload*; do
 	found=$(grep -nE "$bash_re" "$f" | grep -v '^[0-9]*:[[:space:]]*#' | head -3)
 	t_eq "no bashisms in ${f#"$TOP"/}" "$found" ""
