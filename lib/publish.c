@@ -218,6 +218,35 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	return fd;
 }
 
+/* P's temporary file beside FINAL (its directory made first with MAKE_DIRS):
+ * the name and directory set, the stale temporary files of dead writers on
+ * this host removed.  Returns 0, or -1 with a reason in ERR. */
+static int start(publish *p, const char *final, int make_dirs, char *err, size_t errlen)
+{
+	p->final = strdup(final);
+	p->dir = p->final ? strdup(p->final) : NULL;
+	if (!p->final || !p->dir) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char *slash = strrchr(p->dir, '/');
+	if (slash == p->dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(p->dir, ".");
+	if (make_dirs && slash && slash != p->dir && mkdirs(p->dir) != 0) {
+		snprintf(err, errlen, "%s: %s", p->dir, strerror(errno));
+		return -1;
+	}
+	char host[256];
+	host_name(host, sizeof host);
+	remove_stale(p->dir, slash ? strrchr(p->final, '/') + 1 : p->final, host);
+	p->fd = make_temp(p, "", p->tmp, sizeof p->tmp, &p->slot, err, errlen);
+	return p->fd < 0 ? -1 : 0;
+}
+
 publish *publish_begin(const char *final_path, char *err, size_t errlen)
 {
 	publish *p = calloc(1, sizeof *p);
@@ -227,31 +256,11 @@ publish *publish_begin(const char *final_path, char *err, size_t errlen)
 	}
 	p->fd = -1;
 	p->slot = -1;
-	p->final = strdup(final_path);
-	p->dir = strdup(final_path);
-	if (!p->final || !p->dir) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
+	if (start(p, final_path, 1, err, errlen) != 0) {
+		publish_abort(p);
+		return NULL;
 	}
-	char *slash = strrchr(p->dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		strcpy(p->dir, ".");
-	if (slash && slash != p->dir && mkdirs(p->dir) != 0) {
-		snprintf(err, errlen, "%s: %s", p->dir, strerror(errno));
-		goto fail;
-	}
-	char host[256];
-	host_name(host, sizeof host);
-	remove_stale(p->dir, slash ? slash + 1 : p->final, host);
-	p->fd = make_temp(p, "", p->tmp, sizeof p->tmp, &p->slot, err, errlen);
-	if (p->fd < 0)
-		goto fail;
 	return p;
-fail:
-	publish_abort(p);
-	return NULL;
 }
 
 publish *publish_open(const char *path, char *err, size_t errlen)
@@ -281,24 +290,7 @@ publish *publish_open(const char *path, char *err, size_t errlen)
 		return p;
 	}
 	char real[PATH_MAX];
-	p->final = strdup(realpath(path, real) ? real : path);
-	p->dir = p->final ? strdup(p->final) : NULL;
-	if (!p->final || !p->dir) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	char *slash = strrchr(p->dir, '/');
-	if (slash == p->dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(p->dir, ".");
-	char host[256];
-	host_name(host, sizeof host);
-	remove_stale(p->dir, slash ? strrchr(p->final, '/') + 1 : p->final, host);
-	p->fd = make_temp(p, "", p->tmp, sizeof p->tmp, &p->slot, err, errlen);
-	if (p->fd < 0)
+	if (start(p, realpath(path, real) ? real : path, 0, err, errlen) != 0)
 		goto fail;
 	return p;
 fail:
