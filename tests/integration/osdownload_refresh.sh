@@ -6,6 +6,7 @@
 # replace in place with equal counts is refreshed by --check seqno only;
 # --strict-schema fails on a mapping drift; INFO.md records it all.
 . "${TOP:-$(dirname "$0")/../..}/tests/setup"
+. "$(dirname "$0")/recheck_common"
 need_server
 
 I="osdl-t-rf-$T_UID"
@@ -13,20 +14,9 @@ P="$I-%Y.%m.%d"
 C=$T/cache
 trap 'os_curl -XDELETE "$OS_URL/$I-2024.03.01,$I-2024.03.02?ignore_unavailable=true" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 
-for d in 01:long 02:keyword; do
-	os_curl -XPUT "$OS_URL/$I-2024.03.${d%:*}" -d "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},
-		\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},\"code\":{\"type\":\"${d#*:}\"},\"msg\":{\"type\":\"keyword\"}}}}" >/dev/null
-done
+rc_indexes "$I"
 # Two documents an hour, and 2000 more in 2024-03-01T03 (slow to fetch
 # again with one document a page: the chunk the kill hits).
-for d in 01 02; do
-	for h in 00 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
-		for m in 10:a 40:b; do
-			printf '{"index":{"_index":"%s","_id":"d%s-h%s-%s"}}\n{"@timestamp":"2024-03-%sT%s:%s:00.000Z","code":%s,"msg":"m"}\n' \
-				"$I-2024.03.$d" "$d" "$h" "${m#*:}" "$d" "$h" "${m%:*}" $((1$h - 100))
-		done
-	done
-done >"$T/bulk"
 awk -v i="$I-2024.03.01" 'BEGIN { for (k = 0; k < 2000; k++)
 	printf "{\"index\":{\"_index\":\"%s\",\"_id\":\"big-%d\"}}\n{\"@timestamp\":\"2024-03-01T03:%02d:%02d.%03dZ\",\"code\":3,\"msg\":\"big\"}\n",
 		i, k, k % 60, (k / 60) % 60, k % 1000 }' >>"$T/bulk"

@@ -6,6 +6,7 @@
 # the stale chunks and make fetches only those; a mapping drift across two
 # daily indexes is reported with both names.
 . "${TOP:-$(dirname "$0")/../..}/tests/setup"
+. "$(dirname "$0")/recheck_common"
 need_server
 
 I="osdl-t-rc-$T_UID"
@@ -13,20 +14,9 @@ P="$I-%Y.%m.%d"
 C=$T/cache
 trap 'os_curl -XDELETE "$OS_URL/$I-2024.03.01,$I-2024.03.02?ignore_unavailable=true" >/dev/null 2>&1; rm -rf "$T"' EXIT INT TERM
 
-# Two daily indexes of 2 shards, two documents an hour, five more sharing
-# 2024-03-01T12:00:00.000Z; "code" is a long in one and a keyword in the other.
-for d in 01:long 02:keyword; do
-	os_curl -XPUT "$OS_URL/$I-2024.03.${d%:*}" -d "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},
-		\"mappings\":{\"properties\":{\"@timestamp\":{\"type\":\"date\"},\"code\":{\"type\":\"${d#*:}\"},\"msg\":{\"type\":\"keyword\"}}}}" >/dev/null
-done
-for d in 01 02; do
-	for h in 00 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
-		for m in 10:a 40:b; do
-			printf '{"index":{"_index":"%s","_id":"d%s-h%s-%s"}}\n{"@timestamp":"2024-03-%sT%s:%s:00.000Z","code":%s,"msg":"m"}\n' \
-				"$I-2024.03.$d" "$d" "$h" "${m#*:}" "$d" "$h" "${m%:*}" $((1$h - 100))
-		done
-	done
-done >"$T/bulk"
+# Two daily indexes (recheck_common), and five more documents sharing
+# 2024-03-01T12:00:00.000Z.
+rc_indexes "$I"
 for k in 1 2 3 4 5; do
 	printf '{"index":{"_index":"%s","_id":"same-%s"}}\n{"@timestamp":"2024-03-01T12:00:00.000Z","code":%s,"msg":"s"}\n' "$I-2024.03.01" $k $k
 done >>"$T/bulk"

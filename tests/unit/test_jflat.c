@@ -13,21 +13,6 @@ struct acc {
 	size_t n;
 };
 
-/* {"a":[[...]]} nested LEVELS deep, the object included, between PRE and
- * POST; the caller frees it. */
-static char *deep_json(const char *pre, size_t levels, const char *post)
-{
-	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
-	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
-	memcpy(s, pre, pl);
-	memcpy(s + pl, "{\"a\":", 5);
-	memset(s + pl + 5, '[', n);
-	memset(s + pl + 5 + n, ']', n);
-	s[pl + 5 + 2 * n] = '}';
-	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
-	return s;
-}
-
 static int leaf(void *ctx, const char *name, size_t nl, enum jflat_type t, const char *v,
                 size_t len)
 {

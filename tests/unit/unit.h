@@ -4,6 +4,8 @@
 #define UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int unit_pass, unit_fail;
 
@@ -20,5 +22,20 @@ static int unit_pass, unit_fail;
 
 #define test_report()                                                          \
 	(printf("# %d passed, %d failed\n", unit_pass, unit_fail), unit_fail ? 1 : 0)
+
+/* A JSON object nested LEVELS deep ({"a":[[...]]}) between PRE and POST,
+ * for the depth rule's tests.  The caller frees it. */
+static inline char *deep_json(const char *pre, size_t levels, const char *post)
+{
+	size_t pl = strlen(pre), ql = strlen(post), n = levels - 1;
+	char *s = malloc(pl + 5 + 2 * n + 1 + ql + 1);
+	memcpy(s, pre, pl);
+	memcpy(s + pl, "{\"a\":", 5);
+	memset(s + pl + 5, '[', n);
+	memset(s + pl + 5 + n, ']', n);
+	s[pl + 5 + 2 * n] = '}';
+	memcpy(s + pl + 5 + 2 * n + 1, post, ql + 1);
+	return s;
+}
 
 #endif
