@@ -1,7 +1,14 @@
-/* errbuf.h - filling the caller's one-line error buffer.
+/* errbuf.h - the library's one error style: a return code plus one line in
+ * the caller's buffer.
  *
- * Library functions report errors as a return code plus a one-line reason in
- * a caller-supplied (err, errlen) buffer; only bin/ prints it. */
+ * A lib/ function that can fail takes (char *err, size_t errlen) as its last
+ * two parameters.  On failure it writes one line there (no program name, no
+ * trailing newline; bin/ adds the tool's name when it prints it) and returns
+ * the failure code its header names: -1, or an osdl exit code (enum
+ * osdl_exit in osdl.h) when the caller must tell kinds of failure apart
+ * (bad data from I/O from memory).  Handles keep no message of their own:
+ * there is no _error() accessor, no _strerror(status) table and no error
+ * struct.  ERR may be NULL (or ERRLEN 0) when the caller only wants the code. */
 #ifndef ERRBUF_H
 #define ERRBUF_H
 
