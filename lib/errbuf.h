@@ -19,4 +19,10 @@
 int errbuf_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Puts the formatted text in front of the line already in ERR (a callee's
+ * reason), e.g. errbuf_prefix(err, errlen, rc, "%s:%zu: ", file, lineno),
+ * and returns CODE.  The result is truncated to ERRLEN like errbuf_fail. */
+int errbuf_prefix(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif
