@@ -27,7 +27,8 @@ endif
 LIB_SRC   = $(sort $(wildcard lib/*.c))
 LIB_OBJ   = $(LIB_SRC:.c=.o)
 TOOLS     = $(patsubst %.c,%,$(sort $(wildcard bin/*.c)))
-SCRIPTS   = bin/osdownload bin/osdownload-job bin/osdownload-info bin/osdownload-options \
+SCRIPTS   = bin/osdownload bin/osdownload-common bin/osdownload-job bin/osdownload-info \
+            bin/osdownload-options bin/osdownload-progress \
             bin/osdownload-hosts
 UNIT_SRC  = $(sort $(wildcard tests/unit/*.c))
 UNITS     = $(UNIT_SRC:.c=)

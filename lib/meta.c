@@ -42,37 +42,53 @@ static void str(yajl_val root, const char *key, char *buf, size_t n)
 			*s = ' '; /* never breaks a line of the script formats */
 }
 
-int meta_read(const char *chunk_path, struct meta *m, char *err, size_t errlen)
+int meta_read_text(const char *chunk_path, char **text, double *mtime, char *err, size_t errlen)
 {
-	char mpath[4096 + 8], perr[256];
+	char mpath[4096 + 8];
 	struct stat st;
-	char *text;
-	memset(m, 0, sizeof *m);
+	*text = NULL;
 	if (snprintf(mpath, sizeof mpath, "%s.meta", chunk_path) >= (int)sizeof mpath)
 		return errbuf_fail(err, errlen, -1, "%s: name too long", chunk_path);
 	if (stat(chunk_path, &st) != 0 || stat(mpath, &st) != 0)
 		return 0;
-	m->mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	if (mtime)
+		*mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
 	if ((size_t)st.st_size > META_MAX)
 		return errbuf_fail(err, errlen, -1, "%s: too long for a sidecar", mpath);
 	FILE *f = fopen(mpath, "r");
 	if (!f)
 		return errno == ENOENT ? 0 : errbuf_fail(err, errlen, -1, "%s: %s", mpath, strerror(errno));
-	if (!(text = malloc((size_t)st.st_size + 1))) {
+	char *t = malloc((size_t)st.st_size + 1);
+	if (!t) {
 		fclose(f);
 		return errbuf_fail(err, errlen, -1, "out of memory");
 	}
-	size_t n = fread(text, 1, (size_t)st.st_size, f);
+	size_t n = fread(t, 1, (size_t)st.st_size, f);
 	int bad = ferror(f);
 	fclose(f);
-	text[n] = '\0';
-	yajl_val root = bad ? NULL : yajl_tree_parse(text, perr, sizeof perr);
-	free(text);
-	if (bad)
+	if (bad) {
+		free(t);
 		return errbuf_fail(err, errlen, -1, "%s: read error", mpath);
+	}
+	t[n] = '\0';
+	*text = t;
+	return 0;
+}
+
+int meta_read(const char *chunk_path, struct meta *m, char *err, size_t errlen)
+{
+	char perr[256];
+	char *text;
+	memset(m, 0, sizeof *m);
+	if (meta_read_text(chunk_path, &text, &m->mtime, err, errlen))
+		return -1;
+	if (!text)
+		return 0;
+	yajl_val root = yajl_tree_parse(text, perr, sizeof perr);
+	free(text);
 	if (!root || !YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
-		return errbuf_fail(err, errlen, -1, "%s: not a sidecar (invalid JSON)", mpath);
+		return errbuf_fail(err, errlen, -1, "%s.meta: not a sidecar (invalid JSON)", chunk_path);
 	}
 	m->published = 1;
 	m->docs = num_u(root, "docs");

@@ -24,6 +24,12 @@ struct meta {
  * ERR when the sidecar exists but cannot be read or parsed. */
 int meta_read(const char *chunk_path, struct meta *m, char *err, size_t errlen);
 
+/* CHUNK_PATH's sidecar as it is on disk, for copying it elsewhere: *TEXT
+ * (the caller frees it) is NULL when the chunk or its sidecar is missing,
+ * which is not an error; *MTIME (if MTIME) gets the sidecar's mtime.
+ * Returns 0, or -1 with a reason in ERR (too long, unreadable). */
+int meta_read_text(const char *chunk_path, char **text, double *mtime, char *err, size_t errlen);
+
 struct meta_summary_opts {
 	int per_chunk;       /* one tab-separated line per chunk instead of totals */
 	double newer_than;   /* count sidecars newer than this (seconds), 0: none */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "lzio.h"
 
 #define REG_SLOTS 8
@@ -389,4 +390,19 @@ out:
 	reg_del(mslot);
 	publish_abort(p);
 	return rc;
+}
+
+int publish_copy_fd(publish *p, int fd, const char *name, char *err, size_t errlen)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errbuf_fail(err, errlen, -1, "%s: %s", name, strerror(errno));
+		if (lzio_write_all(p->fd, buf, (size_t)n))
+			return errbuf_fail(err, errlen, -1, "%s: %s", p->in_place ? p->final : p->tmp, strerror(errno));
+	}
+	return 0;
 }

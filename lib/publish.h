@@ -41,6 +41,11 @@ publish *publish_open(const char *path, char *err, size_t errlen);
 int publish_fd(const publish *p);
 const char *publish_temp_path(const publish *p);
 
+/* Appends everything read from FD (named NAME in messages) until its end to
+ * P's temporary file.  Returns 0, or -1 with a reason in ERR (a read or
+ * write error; P stays P's caller's to abort). */
+int publish_copy_fd(publish *p, int fd, const char *name, char *err, size_t errlen);
+
 /* Empties the temporary file to start over (a chunk restart).  Returns 0 or
  * -1 with errno set. */
 int publish_truncate(publish *p);
