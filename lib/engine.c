@@ -92,11 +92,15 @@ const char *engine_method_name(enum engine_method m)
 	return m == ENGINE_PIT ? "pit" : "scroll";
 }
 
-/* Index names are restricted, but encode anything unusual anyway so the
- * path can never be misread (e.g. '#' or '?'). */
+/* "/INDEX" into BUF: index names are restricted, but anything unusual is
+ * encoded anyway so the path can never be misread (e.g. '#' or '?').
+ * Returns its length, or 0 if it does not fit. */
 static size_t put_index(const char *index, char *buf, size_t n)
 {
-	size_t k = 0;
+	size_t k = 1;
+	if (n < 2)
+		return 0;
+	buf[0] = '/';
 	for (const unsigned char *s = (const unsigned char *)index; *s; s++) {
 		int plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 			    (*s >= '0' && *s <= '9') || strchr("-_.+~", *s);
@@ -105,20 +109,16 @@ static size_t put_index(const char *index, char *buf, size_t n)
 		k += plain ? (size_t)snprintf(buf + k, n - k, "%c", *s)
 			   : (size_t)snprintf(buf + k, n - k, "%%%02X", *s);
 	}
-	return k;
+	return k > 1 ? k : 0; /* no name: no path */
 }
 
 size_t engine_scroll_start_path(const struct engine *e, const char *index,
 				const char *keep_alive, const char *filter_path,
 				char *buf, size_t n)
 {
-	if (n < 2)
-		return 0;
-	buf[0] = '/';
-	size_t k = put_index(index, buf + 1, n - 1);
+	size_t k = put_index(index, buf, n);
 	if (k == 0)
 		return 0;
-	k++;
 	int m = snprintf(buf + k, n - k, "/_search?scroll=%s%s%s", keep_alive,
 			 filter_path ? "&filter_path=" : "", filter_path ? filter_path : "");
 	return m < 0 || (size_t)m >= n - k ? 0 : k + (size_t)m;
@@ -162,13 +162,9 @@ char *engine_scroll_clear_body(const struct engine *e, const char *scroll_id)
 size_t engine_pit_open_path(const struct engine *e, const char *index,
 			    const char *keep_alive, char *buf, size_t n)
 {
-	if (n < 2)
-		return 0;
-	buf[0] = '/';
-	size_t k = put_index(index, buf + 1, n - 1);
+	size_t k = put_index(index, buf, n);
 	if (k == 0)
 		return 0;
-	k++;
 	int m = snprintf(buf + k, n - k, "%s?keep_alive=%s",
 			 e->dist == ENGINE_OPENSEARCH ? "/_search/point_in_time" : "/_pit", keep_alive);
 	return m < 0 || (size_t)m >= n - k ? 0 : k + (size_t)m;

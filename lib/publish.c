@@ -248,15 +248,24 @@ static int start(publish *p, const char *final, int make_dirs, char *err, size_t
 	return p->fd < 0 ? -1 : 0;
 }
 
-publish *publish_begin(const char *final_path, char *err, size_t errlen)
+/* A handle with nothing open yet, or NULL with the reason in ERR. */
+static publish *alloc(char *err, size_t errlen)
 {
 	publish *p = calloc(1, sizeof *p);
 	if (!p) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		return NULL;
 	}
 	p->fd = -1;
 	p->slot = -1;
+	return p;
+}
+
+publish *publish_begin(const char *final_path, char *err, size_t errlen)
+{
+	publish *p = alloc(err, errlen);
+	if (!p)
+		return NULL;
 	if (start(p, final_path, 1, err, errlen) != 0) {
 		publish_abort(p);
 		return NULL;
@@ -267,13 +276,9 @@ publish *publish_begin(const char *final_path, char *err, size_t errlen)
 publish *publish_open(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	publish *p = calloc(1, sizeof *p);
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
+	publish *p = alloc(err, errlen);
+	if (!p)
 		return NULL;
-	}
-	p->fd = -1;
-	p->slot = -1;
 	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
 	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
