@@ -280,15 +280,13 @@ int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val 
 	s->leaf = 0;
 	if (!keys)
 		s->keyed = 0;
-	int jr = jflat_line(s->jf, line, len, on_leaf, s);
+	int jr = jflat_line(s->jf, line, len, on_leaf, s, s->err, sizeof s->err);
 	if (s->nomem || jr == JFLAT_ERR_NOMEM) {
 		snprintf(s->err, sizeof s->err, "out of memory");
 		return -1;
 	}
-	if (jr != JFLAT_OK) {
-		snprintf(s->err, sizeof s->err, "%s", jflat_error(s->jf));
+	if (jr != JFLAT_OK)
 		return -1;
-	}
 	s->rows++;
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "colstats.h"
 #include "csv.h"
+#include "errbuf.h"
 #include "jflat.h"
 #include "lzio.h"
 #include "osdl.h"
@@ -374,7 +375,7 @@ static int run_file(down *d, int i)
 		d->gen++;
 		d->arena_len = 0;
 		d->prev = -1;
-		int jr = jflat_line(d->jf, line, len, on_leaf, d);
+		int jr = jflat_line(d->jf, line, len, on_leaf, d, d->err, sizeof d->err);
 		if (d->nomem) {
 			rc = fail(d, OSDL_EXIT_FAIL, "%s:%llu: out of memory", name, ln);
 			goto out;
@@ -390,8 +391,8 @@ static int run_file(down *d, int i)
 			goto out;
 		}
 		if (jr != JFLAT_OK) {
-			rc = fail(d, jr == JFLAT_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
-			          "%s:%llu: %s", name, ln, jflat_error(d->jf));
+			rc = d->code = errbuf_prefix(d->err, sizeof d->err, jr == JFLAT_ERR_NOMEM ? OSDL_EXIT_FAIL
+			                             : OSDL_EXIT_DATA, "%s:%llu: ", name, ln);
 			goto out;
 		}
 		d->in_bytes += len + 1;
