@@ -502,7 +502,8 @@ out:
 }
 
 /* chunksort_finish's output: the chunk file, and its column statistics
- * in the file's order. */
+ * in the file's order.  A statistics failure leaves its reason in r->err
+ * for fetch_chunk, which puts what failed in front. */
 static int write_line(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	struct run *r = ud;
@@ -510,7 +511,7 @@ static int write_line(const char *line, size_t len, const jkey_val *keys, void *
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
-	if (colstats_add_line(r->stats, line, len, keys) != 0) {
+	if (colstats_add_line(r->stats, line, len, keys, r->err, r->errlen) != 0) {
 		r->out_errno = 0;
 		return -1;
 	}
@@ -531,9 +532,8 @@ static int stats_from_file(struct run *r)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
 				   publish_temp_path(r->pub), strerror(errno));
 	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
-		if (colstats_add_line(r->stats, line, len, NULL) != 0) {
-			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: %s",
-					 colstats_error(r->stats));
+		if (colstats_add_line(r->stats, line, len, NULL, r->err, r->errlen) != 0) {
+			rc = errbuf_prefix(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: ");
 			break;
 		}
 	if (!rc && st != LZIO_EOF)
@@ -722,7 +722,7 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 		if (chunksort_finish(r.cs, write_line, &r) != 0) {
 			int k = chunksort_errkind(r.cs);
 			if (k == CHUNKSORT_EEMIT && !r.out_errno)
-				snprintf(err, errlen, "column statistics: %s", colstats_error(r.stats));
+				errbuf_prefix(err, errlen, 0, "column statistics: ");
 			else if (k == CHUNKSORT_EEMIT)
 				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
 					 strerror(r.out_errno));
