@@ -80,10 +80,12 @@ static int emit_doc(const char *prefix, size_t plen, const char *body, size_t bl
 	return 0;
 }
 
+/* libcurl's body callback: a parse failure aborts the transfer, its reason
+ * waiting in r->err for page(). */
 static int sink(const char *data, size_t n, void *ud)
 {
 	struct run *r = ud;
-	return search_feed(r->parser, data, n);
+	return search_feed(r->parser, data, n, r->err, r->errlen);
 }
 
 /* Keeps the newest cursor the server gave us, even from a response that
@@ -181,9 +183,9 @@ static int page(struct run *r, const char *path, const char *body)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	const struct search_result *res = search_result(r->parser);
-	if (hrc == 0 && search_finish(r->parser) != 0) {
+	if (hrc == 0 && search_finish(r->parser, r->err, r->errlen) != 0) {
 		/* A 200 whose JSON ends early was cut: a lost response. */
-		return errbuf_fail(r->err, r->errlen, LOST, "%s", search_error(r->parser));
+		return LOST;
 	}
 	if (hrc != 0) {
 		if (sig_caught()) {
@@ -200,9 +202,9 @@ static int page(struct run *r, const char *path, const char *body)
 					   publish_temp_path(r->pub), strerror(r->out_errno));
 		}
 		if (resp.curl_code == 23 /* CURLE_WRITE_ERROR */) {
-			/* The parser stopped: bad JSON mid-stream (a cut or garbled
-			 * response) or a document over the size limit. */
-			snprintf(r->err, r->errlen, "%s", search_error(r->parser));
+			/* The parser stopped (sink left why in r->err): bad JSON
+			 * mid-stream (a cut or garbled response) or a document over
+			 * the size limit. */
 			if (strstr(r->err, "limit") || strstr(r->err, "memory"))
 				return OSDL_EXIT_FAIL;
 			return LOST;
