@@ -345,7 +345,7 @@ static int run_file(down *d, int i, char *err, size_t errlen)
 	char *line;
 	size_t len;
 	int st;
-	while ((st = lzio_getline(r, &line, &len)) == LZIO_LINE) {
+	while ((st = lzio_getline(r, &line, &len, err, errlen)) == LZIO_LINE) {
 		unsigned long long ln = (unsigned long long)lzio_lineno(r);
 		if (spool && (lzio_write(spool, line, len) < 0 || lzio_write(spool, "\n", 1) < 0)) {
 			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
@@ -404,10 +404,10 @@ static int run_file(down *d, int i, char *err, size_t errlen)
 			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: line longer than %zu bytes (--max-line)",
 			                 name, ln, d->o.max_line);
 		else if (st == LZIO_ERR_IO)
-			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+			rc = errbuf_prefix(err, errlen, OSDL_EXIT_IO, "%s: ", name);
 		else
-			rc = errbuf_fail(err, errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
-			                 "%s:%llu: %s", name, ln, lzio_strerror(st));
+			rc = errbuf_prefix(err, errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
+			                   "%s:%llu: ", name, ln);
 		goto out;
 	}
 	if (spool && lzio_finish(spool) < 0)

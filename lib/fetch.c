@@ -533,15 +533,14 @@ static int stats_from_file(struct run *r)
 	if (!rd)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
 				   publish_temp_path(r->pub), strerror(errno));
-	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
+	while ((st = lzio_getline(rd, &line, &len, r->err, r->errlen)) == LZIO_LINE)
 		if (colstats_add_line(r->stats, line, len, NULL, r->err, r->errlen) != 0) {
 			rc = errbuf_prefix(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: ");
 			break;
 		}
 	if (!rc && st != LZIO_EOF)
-		rc = errbuf_fail(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
-				 "reading back %s: %s", publish_temp_path(r->pub),
-				 st == LZIO_ERR_IO ? strerror(errno) : lzio_strerror(st));
+		rc = errbuf_prefix(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
+				   "reading back %s: ", publish_temp_path(r->pub));
 	lzio_close(rd);
 	return rc;
 }
