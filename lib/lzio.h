@@ -9,10 +9,9 @@
  * The writer produces a standard LZ4 frame (readable by `lz4 -dc`) or plain
  * bytes, through fixed-size buffers.
  *
- * Errors: the reader's lzio_getline and lzio_read return an lzio_status
- * (callers branch on it) with the reason in ERR (errbuf.h).  Opening and
- * the writer are thin wrappers of open/read/write and keep the C library's
- * convention: NULL or -1 with errno set, for the caller's strerror(errno).
+ * Errors: lzio_getline and lzio_read return an lzio_status (callers branch
+ * on it) with the reason in ERR (errbuf.h).  Opening and the writer are thin
+ * POSIX-like wrappers: NULL or -1 with errno set, as the C library does.
  */
 #ifndef LZIO_H
 #define LZIO_H
@@ -44,8 +43,8 @@ lzio_reader *lzio_fdopen(int fd, const char *name, size_t max_line);
 /* Next line.  *line points into the reader's buffer, valid until the next
  * call; it is NUL-terminated and *len excludes the terminator.  A final line
  * without '\n' is returned as a line.  Errors are sticky; each return of one
- * writes its reason (without the input's name: the caller puts "FILE:LINE: "
- * in front) into ERR. */
+ * writes its reason into ERR, without the input's name (the caller adds it,
+ * with the line number). */
 int lzio_getline(lzio_reader *r, char **line, size_t *len, char *err, size_t errlen);
 
 /* Raw decompressed bytes (for copying a stream through).  Returns bytes read,

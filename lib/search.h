@@ -59,7 +59,8 @@ int search_reset(search_parser *p);
  * stopped ("output failed"; search_emit_failed() tells that one apart). */
 int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t errlen);
 /* Ends the response.  Returns 0 if it was one complete JSON value, else -1
- * with the reason in ERR: what stopped the parse, or a truncated response. */
+ * with the reason in ERR: a truncated response, or why a check (a document
+ * over max_doc, ...) stopped the parse. */
 int search_finish(search_parser *p, char *err, size_t errlen);
 
 /* The parsed result: owned by P, valid until the next search_reset() or
