@@ -223,7 +223,7 @@ int main(void)
 		{ 600, 1 }, { OSDL_MAX_DEPTH, 1 }, { OSDL_MAX_DEPTH + 1, 0 },
 	};
 	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
-		char d[200];
+		char d[320];
 		char *js = deep_json("{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":", dt[i].levels,
 				     "}]}}");
 		o.len = 0;
