@@ -94,13 +94,13 @@ static int given_columns(down *d, const struct opts *o)
 			log_error("%s", err);
 			return errno == ENOENT || errno == EACCES ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
 		}
-		rc = down_use_schema(d, cols, n);
+		rc = down_use_schema(d, cols, n, err, sizeof err);
 		schema_cols_free(cols, n);
 	} else {
-		rc = down_use_meta(d);
+		rc = down_use_meta(d, err, sizeof err);
 	}
 	if (rc)
-		log_error("%s", down_error(d));
+		log_error("%s", err);
 	return rc;
 }
 
@@ -320,14 +320,15 @@ static int write_schema(down *d, const struct opts *o, int fd)
 static int write_parquet(down *d, const struct opts *o, int fd, uint64_t *bytes,
                          uint64_t *replaced)
 {
+	char err[1024];
 	int rc = OSDL_EXIT_OK;
 	pqsink *k = pqsink_new(fd, d, &o->pq);
 	if (!k) {
 		log_errno("%s", o->d.out_name);
 		return OSDL_EXIT_FAIL;
 	}
-	if ((rc = down_write_sink(d, pqsink_sink(k)))) {
-		log_error("%s", down_error(d));
+	if ((rc = down_write_sink(d, pqsink_sink(k), err, sizeof err))) {
+		log_error("%s", err);
 		goto out;
 	}
 	if (pqsink_finish(k) < 0) {
@@ -411,7 +412,7 @@ static int put_schema(down *d, const struct opts *o, publish **p)
 
 int main(int argc, char **argv)
 {
-	char *stdin_only[] = { "-" };
+	char *stdin_only[] = { "-" }, err[1024];
 	struct opts o = { 0 };
 	down *d = NULL;
 	publish *out = NULL, *schema = NULL;
@@ -435,9 +436,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	int one_pass = o.schema_in || o.from_meta;
-	if ((rc = one_pass ? given_columns(d, &o) : down_infer(d)) != 0) {
+	if ((rc = one_pass ? given_columns(d, &o) : down_infer(d, err, sizeof err)) != 0) {
 		if (!one_pass) /* given_columns logs its own */
-			log_error("%s", down_error(d));
+			log_error("%s", err);
 		goto out;
 	}
 	for (size_t i = 0; i < down_ncols(d); i++) {
@@ -461,8 +462,8 @@ int main(int argc, char **argv)
 		int fd = out ? publish_fd(out) : 1;
 		if (o.format == FORMAT_PARQUET)
 			rc = write_parquet(d, &o, fd, &out_bytes, &replaced);
-		else if ((rc = down_write(d, fd)))
-			log_error("%s", down_error(d));
+		else if ((rc = down_write(d, fd, err, sizeof err)))
+			log_error("%s", err);
 		else {
 			out_bytes = down_out_bytes(d);
 			replaced = down_replaced(d);

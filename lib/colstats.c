@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "csv.h"
+#include "errbuf.h"
 #include "fnv.h"
 #include "jflat.h"
 #include "strbuf.h"
@@ -55,7 +56,6 @@ struct colstats {
 	uint64_t leaf;      /* leaves of the current line so far */
 	int nomem;
 	jflat *jf;
-	char err[256];
 };
 
 colstats *colstats_new(size_t category_max)
@@ -270,7 +270,8 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 	return 0;
 }
 
-int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys)
+int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys,
+                      char *err, size_t errlen)
 {
 	if (strspn(line, " \t\r") >= len)
 		return 0;
@@ -280,15 +281,11 @@ int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val 
 	s->leaf = 0;
 	if (!keys)
 		s->keyed = 0;
-	int jr = jflat_line(s->jf, line, len, on_leaf, s);
-	if (s->nomem || jr == JFLAT_ERR_NOMEM) {
-		snprintf(s->err, sizeof s->err, "out of memory");
+	int jr = jflat_line(s->jf, line, len, on_leaf, s, err, errlen);
+	if (s->nomem) /* on_leaf stopped the line */
+		return errbuf_fail(err, errlen, -1, "out of memory");
+	if (jr != JFLAT_OK)
 		return -1;
-	}
-	if (jr != JFLAT_OK) {
-		snprintf(s->err, sizeof s->err, "%s", jflat_error(s->jf));
-		return -1;
-	}
 	s->rows++;
 	return 0;
 }
@@ -602,7 +599,6 @@ out:
 
 uint64_t colstats_rows(const colstats *s) { return s->rows; }
 size_t colstats_ncols(const colstats *s) { return s->ncols; }
-const char *colstats_error(const colstats *s) { return s->err; }
 
 void colstats_col(const colstats *s, size_t i, struct colstats_col *out)
 {

@@ -60,9 +60,10 @@ void colstats_free(colstats *s); /* NULL is fine */
 /* Accounts for one NDJSON line (LEN bytes, no newline; blank lines are
  * skipped as osdown skips them).  KEYS: the line's time value and _id
  * (chunksort_emit's), or NULL, which makes the statistics unkeyed.  Lines
- * must come in key order.  Returns 0, or -1 with colstats_error() set: not
- * a JSON object, or ENOMEM. */
-int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys);
+ * must come in key order.  Returns 0, or -1 with a one-line reason in ERR
+ * (errbuf.h): invalid JSON, not a JSON object, or ENOMEM. */
+int colstats_add_line(colstats *s, const char *line, size_t len, const jkey_val *keys,
+                      char *err, size_t errlen);
 
 /* The JSON form above, malloc'd and NUL-terminated (*LEN bytes); the
  * caller frees it.  NULL on ENOMEM. */
@@ -95,8 +96,5 @@ struct colstats_col {
 void colstats_col(const colstats *s, size_t i, struct colstats_col *c);
 /* The index of the column NAME, or -1. */
 long colstats_find(const colstats *s, const char *name, size_t len);
-
-/* The last error of colstats_add_line (static or owned by S). */
-const char *colstats_error(const colstats *s);
 
 #endif

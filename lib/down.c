@@ -7,7 +7,6 @@
 #include "fnv.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "colstats.h"
 #include "csv.h"
+#include "errbuf.h"
 #include "jflat.h"
 #include "lzio.h"
 #include "osdl.h"
@@ -63,21 +63,7 @@ struct down {
 	char *const *inputs;
 	int ninputs;
 	int *spool;           /* per input: its copy (see open_input), or -1 */
-	char err[512];
-	int code;             /* exit code that goes with err */
 };
-
-/* Sets the message of the error being returned; returns CODE. */
-static int fail(down *d, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(down *d, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(d->err, sizeof d->err, fmt, ap);
-	va_end(ap);
-	return d->code = code;
-}
 
 static int hash_insert(down *d, size_t idx)
 {
@@ -229,35 +215,37 @@ static int on_leaf(void *ctx, const char *name, size_t nlen, enum jflat_type t,
 }
 
 /* Given columns: why the current row does not fit column C (and, with
- * SHOW, the start of its value), into d->err.  Returns -3. */
-static int misfit(down *d, const struct column *c, const char *why, int show)
+ * SHOW, the start of its value), into ERR.  Returns -3. */
+static int misfit(down *d, const struct column *c, const char *why, int show, char *err,
+                  size_t errlen)
 {
 	int here = show && c->gen == d->gen;
 	int n = here ? (int)(c->len > 40 ? 40 : c->len) : 0;
-	snprintf(d->err, sizeof d->err, "column %s: %s%.*s%s", c->name, why, n,
-	         here ? d->arena + c->off : "", here && c->len > 40 ? "..." : "");
-	return -3;
+	return errbuf_fail(err, errlen, -3, "column %s: %s%.*s%s", c->name, why, n,
+	                   here ? d->arena + c->off : "", here && c->len > 40 ? "..." : "");
 }
 
 /* With a given schema: whether the current value of C fits it (0), or
  * misfit()'s -3. */
-static int check_given(down *d, const struct column *c)
+static int check_given(down *d, const struct column *c, char *err, size_t errlen)
 {
 	char why[64];
 	if (c->gen != d->gen || c->t == JFLAT_NULL)
-		return c->nullable ? 0 : misfit(d, c, "no value, and the schema says it is not nullable", 0);
+		return c->nullable ? 0 : misfit(d, c, "no value, and the schema says it is not nullable", 0,
+		                                err, errlen);
 	snprintf(why, sizeof why, "the schema's %s cannot hold ", coltype_name(c->kind));
 	if (!coltype_holds(c->kind, c->date_field, c->t, d->arena + c->off, c->len))
-		return misfit(d, c, why, 1);
+		return misfit(d, c, why, 1, err, errlen);
 	if (c->t == JFLAT_STRING && c->len == 0 && !c->has_empty)
-		return misfit(d, c, "an empty string, and the schema says there is none", 0);
+		return misfit(d, c, "an empty string, and the schema says there is none", 0, err, errlen);
 	return 0;
 }
 
 /* Pass 2: the current row to the sink.  Returns 0, -1 on a write error
  * (errno), -2 if a value no longer fits its column's type, -3 if it does
- * not fit a given column (reason in d->err). */
-static int write_row(down *d)
+ * not fit a given column (reason in ERR, for the caller to put "FILE:LINE: "
+ * in front). */
+static int write_row(down *d, char *err, size_t errlen)
 {
 	struct down_cell cell = { 0 };
 	for (size_t i = 0; i < d->ncols; i++) {
@@ -265,7 +253,7 @@ static int write_row(down *d)
 		if (c->ignored)
 			continue;
 		if (d->given) {
-			int g = check_given(d, c);
+			int g = check_given(d, c, err, errlen);
 			if (g)
 				return g;
 		}
@@ -306,67 +294,61 @@ static int csv_row(void *ctx)
 	return csv_end_row(ctx);
 }
 
-/* Opens input I.  Stdin and other inputs that cannot be read twice (pipes,
- * FIFOs, /dev/fd/N) are copied to a spool in pass 1 and replayed from it in
- * pass 2.  NULL with the error set. */
-static lzio_reader *open_input(down *d, int i, lzio_writer **spool)
+/* Opens input I into *R.  Stdin and other inputs that cannot be read twice
+ * (pipes, FIFOs, /dev/fd/N) are copied to a spool in pass 1 and replayed
+ * from it in pass 2.  Returns OSDL_EXIT_OK or an exit code with ERR set. */
+static int open_input(down *d, int i, lzio_reader **r, lzio_writer **spool, char *err,
+                      size_t errlen)
 {
 	const char *path = d->inputs[i];
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "stdin" : path;
 	struct stat st;
-	lzio_reader *r = NULL;
 	if (d->pass == 2 && d->spool[i] >= 0) {
 		int fd = dup(d->spool[i]);
 		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-			fail(d, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
+			int rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			return NULL;
+			return rc;
 		}
-		if (!(r = lzio_fdopen(fd, name, d->o.max_line)))
-			fail(d, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
-		return r;
+		if (!(*r = lzio_fdopen(fd, name, d->o.max_line)))
+			return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+		return OSDL_EXIT_OK;
 	}
 	if (d->pass == 1 && (is_stdin || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))) {
 		const char *dir = getenv("TMPDIR");
 		char tmp[4096];
 		snprintf(tmp, sizeof tmp, "%s/osdown-spool.XXXXXX", dir && *dir ? dir : "/tmp");
-		if ((d->spool[i] = mkstemp(tmp)) < 0) {
-			fail(d, OSDL_EXIT_IO, "%s: %s", tmp, strerror(errno));
-			return NULL;
-		}
+		if ((d->spool[i] = mkstemp(tmp)) < 0)
+			return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", tmp, strerror(errno));
 		/* Unlinked at once: no exit path, not even SIGKILL, leaves it. */
 		unlink(tmp);
-		if (!(*spool = lzio_writer_new(d->spool[i], 1, 0))) {
-			fail(d, OSDL_EXIT_FAIL, "out of memory");
-			return NULL;
-		}
+		if (!(*spool = lzio_writer_new(d->spool[i], 1, 0)))
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
-	r = is_stdin ? lzio_fdopen(0, name, d->o.max_line) : lzio_open(path, d->o.max_line);
-	if (!r)
-		fail(d, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
-	return r;
+	*r = is_stdin ? lzio_fdopen(0, name, d->o.max_line) : lzio_open(path, d->o.max_line);
+	if (!*r)
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+	return OSDL_EXIT_OK;
 }
 
-/* One pass over one input.  Returns an exit code. */
-static int run_file(down *d, int i)
+/* One pass over one input.  Returns an exit code with ERR set. */
+static int run_file(down *d, int i, char *err, size_t errlen)
 {
-	int rc = OSDL_EXIT_OK;
 	lzio_writer *spool = NULL;
-	lzio_reader *r = open_input(d, i, &spool);
-	if (!r) {
-		rc = d->code; /* open_input said why */
+	lzio_reader *r = NULL;
+	int rc = open_input(d, i, &r, &spool, err, errlen);
+	if (rc)
 		goto out;
-	}
 	const char *name = lzio_name(r);
 	char *line;
 	size_t len;
 	int st;
-	while ((st = lzio_getline(r, &line, &len)) == LZIO_LINE) {
+	while ((st = lzio_getline(r, &line, &len, err, errlen)) == LZIO_LINE) {
 		unsigned long long ln = (unsigned long long)lzio_lineno(r);
 		if (spool && (lzio_write(spool, line, len) < 0 || lzio_write(spool, "\n", 1) < 0)) {
-			rc = fail(d, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
 			goto out;
 		}
 		if (strspn(line, " \t\r") == len)
@@ -374,24 +356,24 @@ static int run_file(down *d, int i)
 		d->gen++;
 		d->arena_len = 0;
 		d->prev = -1;
-		int jr = jflat_line(d->jf, line, len, on_leaf, d);
+		int jr = jflat_line(d->jf, line, len, on_leaf, d, err, errlen);
 		if (d->nomem) {
-			rc = fail(d, OSDL_EXIT_FAIL, "%s:%llu: out of memory", name, ln);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "%s:%llu: out of memory", name, ln);
 			goto out;
 		}
 		if (d->changed && d->given) {
-			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: column %.*s is not in the schema",
-			          name, ln, (int)(d->unknown_len > 200 ? 200 : d->unknown_len), d->unknown);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: column %.*s is not in the schema",
+			                 name, ln, (int)(d->unknown_len > 200 ? 200 : d->unknown_len), d->unknown);
 			goto out;
 		}
 		if (d->changed) {
-			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
-			          name, ln);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
+			                 name, ln);
 			goto out;
 		}
 		if (jr != JFLAT_OK) {
-			rc = fail(d, jr == JFLAT_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
-			          "%s:%llu: %s", name, ln, jflat_error(d->jf));
+			rc = errbuf_prefix(err, errlen, jr == JFLAT_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
+			                   "%s:%llu: ", name, ln);
 			goto out;
 		}
 		d->in_bytes += len + 1;
@@ -401,37 +383,35 @@ static int run_file(down *d, int i)
 		}
 		if (d->given)
 			d->rows++;
-		int wr = write_row(d);
+		int wr = write_row(d, err, errlen);
 		if (wr == -3) {
-			char why[sizeof d->err];
-			memcpy(why, d->err, sizeof why);
-			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: %s", name, ln, why);
+			rc = errbuf_prefix(err, errlen, OSDL_EXIT_DATA, "%s:%llu: ", name, ln);
 			goto out;
 		}
 		if (wr == -2) {
-			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
-			          name, ln);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: input changed between the two passes",
+			                 name, ln);
 			goto out;
 		}
 		if (wr < 0) {
-			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 			goto out;
 		}
 	}
 	if (st != LZIO_EOF) {
 		unsigned long long ln = (unsigned long long)lzio_lineno(r) + 1;
 		if (st == LZIO_ERR_LONG)
-			rc = fail(d, OSDL_EXIT_DATA, "%s:%llu: line longer than %zu bytes (--max-line)",
-			          name, ln, d->o.max_line);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: line longer than %zu bytes (--max-line)",
+			                 name, ln, d->o.max_line);
 		else if (st == LZIO_ERR_IO)
-			rc = fail(d, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+			rc = errbuf_prefix(err, errlen, OSDL_EXIT_IO, "%s: ", name);
 		else
-			rc = fail(d, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
-			          "%s:%llu: %s", name, ln, lzio_strerror(st));
+			rc = errbuf_prefix(err, errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_DATA,
+			                   "%s:%llu: ", name, ln);
 		goto out;
 	}
 	if (spool && lzio_finish(spool) < 0)
-		rc = fail(d, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: spool: %s", name, strerror(errno));
 out:
 	lzio_writer_free(spool);
 	lzio_close(r);
@@ -469,17 +449,17 @@ static char **split_list(const char *list, size_t *n)
 	return v;
 }
 
-int down_infer(down *d)
+int down_infer(down *d, char *err, size_t errlen)
 {
 	d->pass = 1;
 	for (size_t i = 0; i < d->nfields; i++) {
 		const char *f = d->fields[i];
 		uint32_t h = fnv1a32(f, strlen(f));
 		if (!col_find(d, f, strlen(f), h) && !col_add(d, f, strlen(f), h, 0))
-			return fail(d, OSDL_EXIT_FAIL, "out of memory");
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	for (int i = 0; i < d->ninputs; i++) {
-		int rc = run_file(d, i);
+		int rc = run_file(d, i, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -493,7 +473,7 @@ int down_infer(down *d)
 	return OSDL_EXIT_OK;
 }
 
-int down_write_sink(down *d, const struct down_sink *sink)
+int down_write_sink(down *d, const struct down_sink *sink, char *err, size_t errlen)
 {
 	int rc = OSDL_EXIT_OK;
 	d->pass = 2;
@@ -503,27 +483,27 @@ int down_write_sink(down *d, const struct down_sink *sink)
 	if (d->given)
 		d->rows = 0; /* counted by this pass, not by a pass 1 */
 	for (int i = 0; i < d->ninputs && !rc; i++)
-		rc = run_file(d, i);
+		rc = run_file(d, i, err, errlen);
 	d->sink = NULL;
 	return rc;
 }
 
-int down_write(down *d, int fd)
+int down_write(down *d, int fd, char *err, size_t errlen)
 {
 	int rc = OSDL_EXIT_OK;
 	if (!(d->csv = csv_writer_new(fd, d->o.delim)))
-		return fail(d, OSDL_EXIT_FAIL, "out of memory");
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	for (size_t i = 0; i < d->ncols && !rc && !d->o.no_header; i++)
 		if (!d->cols[i].ignored && csv_field(d->csv, d->cols[i].name, d->cols[i].name_len) < 0)
-			rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	/* No column at all (no document): an empty file, not an empty line. */
 	if (!rc && !d->o.no_header && down_ncols(d) && csv_end_row(d->csv) < 0)
-		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	struct down_sink sink = { d->csv, csv_cell, csv_row };
 	if (!rc)
-		rc = down_write_sink(d, &sink);
+		rc = down_write_sink(d, &sink, err, errlen);
 	if (!rc && csv_flush(d->csv) < 0)
-		rc = fail(d, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", d->o.out_name, strerror(errno));
 	d->out_bytes = csv_bytes(d->csv);
 	d->replaced = csv_replaced(d->csv);
 	csv_writer_free(d->csv);
@@ -570,7 +550,7 @@ static struct column *given_col(down *d, const char *name, size_t len, enum colt
 	return c;
 }
 
-int down_use_schema(down *d, const struct schema_col *cols, size_t n)
+int down_use_schema(down *d, const struct schema_col *cols, size_t n, char *err, size_t errlen)
 {
 	if (d->nfields) {
 		int same = d->nfields == n;
@@ -578,26 +558,26 @@ int down_use_schema(down *d, const struct schema_col *cols, size_t n)
 			same = strlen(d->fields[i]) == cols[i].name_len &&
 			       memcmp(d->fields[i], cols[i].name, cols[i].name_len) == 0;
 		if (!same)
-			return fail(d, OSDL_EXIT_USAGE, "--fields must name the schema's columns in order");
+			return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "--fields must name the schema's columns in order");
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *nm = cols[i].name;
 		size_t len = cols[i].name_len;
 		if (col_find(d, nm, len, fnv1a32(nm, len)))
-			return fail(d, OSDL_EXIT_DATA, "the schema names column %.*s twice", (int)len, nm);
+			return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "the schema names column %.*s twice", (int)len, nm);
 		if (given_col(d, nm, len, (enum coltype_kind)cols[i].kind, cols[i].nullable,
 		              cols[i].has_empty) == NULL)
-			return fail(d, OSDL_EXIT_FAIL, "out of memory");
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	d->given = d->known = 1;
 	return OSDL_EXIT_OK;
 }
 
-int down_use_stats(down *d, const struct colstats *s)
+int down_use_stats(down *d, const struct colstats *s, char *err, size_t errlen)
 {
 	if (d->ndates || d->o.array_sep)
-		return fail(d, OSDL_EXIT_USAGE, "chunk statistics were gathered without "
-		            "--date-fields and --array-sep: read the data instead");
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "chunk statistics were gathered without "
+		                   "--date-fields and --array-sep: read the data instead");
 	size_t n = d->nfields ? d->nfields : colstats_ncols(s);
 	for (size_t i = 0; i < n; i++) {
 		struct colstats_col sc;
@@ -608,33 +588,33 @@ int down_use_stats(down *d, const struct colstats *s)
 			sc = (struct colstats_col){ d->fields[i], strlen(d->fields[i]), COLTYPE_STRING,
 			                            colstats_rows(s) > 0, 0, 0, 0, 0 };
 		if (!given_col(d, sc.name, sc.name_len, sc.kind, sc.nullable, sc.has_empty))
-			return fail(d, OSDL_EXIT_FAIL, "out of memory");
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	d->given = d->known = 1;
 	d->rows = colstats_rows(s);
 	return OSDL_EXIT_OK;
 }
 
-int down_use_meta(down *d)
+int down_use_meta(down *d, char *err, size_t errlen)
 {
-	char err[1024], meta[4096];
+	char meta[4096];
 	int rc = OSDL_EXIT_OK;
 	colstats *s = colstats_new(d->o.category_max);
 	if (!s)
-		return fail(d, OSDL_EXIT_FAIL, "out of memory");
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	for (int i = 0; i < d->ninputs && !rc; i++) {
 		if (strcmp(d->inputs[i], "-") == 0 ||
 		    (size_t)snprintf(meta, sizeof meta, "%s.meta", d->inputs[i]) >= sizeof meta) {
-			rc = fail(d, OSDL_EXIT_USAGE, "%s: not a chunk file with a .meta", d->inputs[i]);
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "%s: not a chunk file with a .meta",
+			                 d->inputs[i]);
 			break;
 		}
 		errno = 0;
-		if (colstats_merge_file(s, meta, err, sizeof err) != 0)
-			rc = fail(d, errno == ENOENT || errno == EACCES || errno == EIO ? OSDL_EXIT_IO
-			          : OSDL_EXIT_DATA, "%s", err);
+		if (colstats_merge_file(s, meta, err, errlen) != 0)
+			rc = errno == ENOENT || errno == EACCES || errno == EIO ? OSDL_EXIT_IO : OSDL_EXIT_DATA;
 	}
 	if (!rc)
-		rc = down_use_stats(d, s);
+		rc = down_use_stats(d, s, err, errlen);
 	colstats_free(s);
 	return rc;
 }
@@ -643,7 +623,6 @@ uint64_t down_rows(const down *d) { return d->rows; }
 uint64_t down_in_bytes(const down *d) { return d->in_bytes; }
 uint64_t down_out_bytes(const down *d) { return d->out_bytes; }
 uint64_t down_replaced(const down *d) { return d->replaced; }
-const char *down_error(const down *d) { return d->err; }
 
 down *down_new(const struct down_opts *opts, char *const *inputs, int ninputs)
 {

@@ -13,8 +13,9 @@
  * per input a reader whose line buffer is capped by max_line; one row of
  * values (at most one line long).  Nothing grows with the row count.
  *
- * Errors: functions return an osdl exit code (lib/osdl.h) and leave a
- * one-line message in down_error(), "FILE:LINE: reason" for bad input.
+ * Errors: functions that can fail take (err, errlen) last and return an
+ * osdl exit code (lib/osdl.h; osdown exits with it) with one line in ERR
+ * (errbuf.h), "FILE:LINE: reason" for bad input.
  */
 #ifndef DOWN_H
 #define DOWN_H
@@ -55,8 +56,8 @@ typedef struct down down;
 down *down_new(const struct down_opts *opts, char *const *inputs, int ninputs);
 void down_free(down *d); /* NULL is fine; closes the spool files */
 
-/* Pass 1.  Returns OSDL_EXIT_OK or an exit code with down_error() set. */
-int down_infer(down *d);
+/* Pass 1.  Returns OSDL_EXIT_OK or an exit code with the reason in ERR. */
+int down_infer(down *d, char *err, size_t errlen);
 
 /* Instead of pass 1: the columns come from a schema (COLS, N; with
  * --fields, their names must be the list's, in order) or from merged chunk
@@ -67,16 +68,16 @@ int down_infer(down *d);
  * empty string where the schema has none, or a member that is no column
  * (with --fields: ignored) is bad input, OSDL_EXIT_DATA with
  * "FILE:LINE: column NAME: reason", never a silent cast.  Names are copied.
- * Return an exit code with down_error() set (OSDL_EXIT_USAGE for options
- * that do not fit). */
+ * Return OSDL_EXIT_OK or an exit code with the reason in ERR
+ * (OSDL_EXIT_USAGE for options that do not fit). */
 struct schema_col;
 struct colstats;
-int down_use_schema(down *d, const struct schema_col *cols, size_t n);
-int down_use_stats(down *d, const struct colstats *s);
+int down_use_schema(down *d, const struct schema_col *cols, size_t n, char *err, size_t errlen);
+int down_use_stats(down *d, const struct colstats *s, char *err, size_t errlen);
 /* down_use_stats() with the statistics of every input's INPUT.meta (osfetch
  * chunk files) merged in input order.  OSDL_EXIT_IO when a .meta cannot be
  * read, OSDL_EXIT_DATA when it holds no usable statistics (colstats.h). */
-int down_use_meta(down *d);
+int down_use_meta(down *d, char *err, size_t errlen);
 
 /* After pass 1 (or down_use_*): the output columns in order; rows: those
  * of pass 1, the statistics' or, with a schema, those down_write wrote. */
@@ -85,8 +86,8 @@ void down_col(const down *d, size_t i, struct down_col *c);
 uint64_t down_rows(const down *d);
 
 /* Pass 2: header (unless no_header) and rows to FD (not closed), flushed.
- * Returns an exit code with down_error() set. */
-int down_write(down *d, int fd);
+ * Returns OSDL_EXIT_OK or an exit code with the reason in ERR. */
+int down_write(down *d, int fd, char *err, size_t errlen);
 
 /* One cell of pass 2: output column COL (kind and date field as inferred),
  * the value as jflat gave it (T is JFLAT_NULL when the record has no value
@@ -111,16 +112,13 @@ struct down_sink {
 };
 
 /* Pass 2 into SINK (no header, nothing flushed: the sink's owner finishes
- * it).  Returns an exit code with down_error() set. */
-int down_write_sink(down *d, const struct down_sink *sink);
+ * it).  Returns OSDL_EXIT_OK or an exit code with the reason in ERR. */
+int down_write_sink(down *d, const struct down_sink *sink, char *err, size_t errlen);
 
 /* Counters of the last pass: NDJSON bytes read, CSV bytes written, invalid
  * UTF-8 bytes replaced. */
 uint64_t down_in_bytes(const down *d);
 uint64_t down_out_bytes(const down *d);
 uint64_t down_replaced(const down *d);
-
-/* The last error's message (empty if none). */
-const char *down_error(const down *d);
 
 #endif

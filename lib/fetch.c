@@ -80,10 +80,12 @@ static int emit_doc(const char *prefix, size_t plen, const char *body, size_t bl
 	return 0;
 }
 
+/* libcurl's body callback: a parse failure aborts the transfer, its reason
+ * waiting in r->err for page(). */
 static int sink(const char *data, size_t n, void *ud)
 {
 	struct run *r = ud;
-	return search_feed(r->parser, data, n);
+	return search_feed(r->parser, data, n, r->err, r->errlen);
 }
 
 /* Keeps the newest cursor the server gave us, even from a response that
@@ -181,9 +183,9 @@ static int page(struct run *r, const char *path, const char *body)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	const struct search_result *res = search_result(r->parser);
-	if (hrc == 0 && search_finish(r->parser) != 0) {
+	if (hrc == 0 && search_finish(r->parser, r->err, r->errlen) != 0) {
 		/* A 200 whose JSON ends early was cut: a lost response. */
-		return errbuf_fail(r->err, r->errlen, LOST, "%s", search_error(r->parser));
+		return LOST;
 	}
 	if (hrc != 0) {
 		if (sig_caught()) {
@@ -200,9 +202,9 @@ static int page(struct run *r, const char *path, const char *body)
 					   publish_temp_path(r->pub), strerror(r->out_errno));
 		}
 		if (resp.curl_code == 23 /* CURLE_WRITE_ERROR */) {
-			/* The parser stopped: bad JSON mid-stream (a cut or garbled
-			 * response) or a document over the size limit. */
-			snprintf(r->err, r->errlen, "%s", search_error(r->parser));
+			/* The parser stopped (sink left why in r->err): bad JSON
+			 * mid-stream (a cut or garbled response) or a document over
+			 * the size limit. */
 			if (strstr(r->err, "limit") || strstr(r->err, "memory"))
 				return OSDL_EXIT_FAIL;
 			return LOST;
@@ -502,7 +504,8 @@ out:
 }
 
 /* chunksort_finish's output: the chunk file, and its column statistics
- * in the file's order. */
+ * in the file's order.  A statistics failure leaves its reason in r->err
+ * for fetch_chunk, which puts what failed in front. */
 static int write_line(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	struct run *r = ud;
@@ -510,7 +513,7 @@ static int write_line(const char *line, size_t len, const jkey_val *keys, void *
 		r->out_errno = errno ? errno : EIO;
 		return -1;
 	}
-	if (colstats_add_line(r->stats, line, len, keys) != 0) {
+	if (colstats_add_line(r->stats, line, len, keys, r->err, r->errlen) != 0) {
 		r->out_errno = 0;
 		return -1;
 	}
@@ -530,16 +533,14 @@ static int stats_from_file(struct run *r)
 	if (!rd)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s",
 				   publish_temp_path(r->pub), strerror(errno));
-	while ((st = lzio_getline(rd, &line, &len)) == LZIO_LINE)
-		if (colstats_add_line(r->stats, line, len, NULL) != 0) {
-			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: %s",
-					 colstats_error(r->stats));
+	while ((st = lzio_getline(rd, &line, &len, r->err, r->errlen)) == LZIO_LINE)
+		if (colstats_add_line(r->stats, line, len, NULL, r->err, r->errlen) != 0) {
+			rc = errbuf_prefix(r->err, r->errlen, OSDL_EXIT_FAIL, "column statistics: ");
 			break;
 		}
 	if (!rc && st != LZIO_EOF)
-		rc = errbuf_fail(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
-				 "reading back %s: %s", publish_temp_path(r->pub),
-				 st == LZIO_ERR_IO ? strerror(errno) : lzio_strerror(st));
+		rc = errbuf_prefix(r->err, r->errlen, st == LZIO_ERR_NOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO,
+				   "reading back %s: ", publish_temp_path(r->pub));
 	lzio_close(rd);
 	return rc;
 }
@@ -722,7 +723,7 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 		if (chunksort_finish(r.cs, write_line, &r) != 0) {
 			int k = chunksort_errkind(r.cs);
 			if (k == CHUNKSORT_EEMIT && !r.out_errno)
-				snprintf(err, errlen, "column statistics: %s", colstats_error(r.stats));
+				errbuf_prefix(err, errlen, 0, "column statistics: ");
 			else if (k == CHUNKSORT_EEMIT)
 				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
 					 strerror(r.out_errno));

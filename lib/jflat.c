@@ -1,11 +1,11 @@
 /* jflat.c - flattens one NDJSON object line into (column, type, value) leaves. */
 #include "jflat.h"
 
+#include "errbuf.h"
 #include "jstr.h"
 #include "osdl.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -42,7 +42,6 @@ struct jflat {
 	size_t line_len;
 	jflat_fn fn;
 	void *ctx;
-	char err[160];
 };
 
 static int jbuf_put(struct jbuf *b, const char *s, size_t n)
@@ -136,8 +135,6 @@ void jflat_free(jflat *f)
 		yajl_free(f->y);
 	free(f);
 }
-
-const char *jflat_error(const jflat *f) { return f->err; }
 
 /* Passes one leaf to the callback; 0 to go on, 0 to yajl means stop. */
 static int emit(jflat *f, enum jflat_type t, const char *v, size_t n)
@@ -343,7 +340,8 @@ static int blank(const char *s, size_t n)
  * line costs more than the parse): it accepts a stream of values, and a
  * line is good when it held exactly one complete object.  After an error
  * the handle is dropped and a new one made for the next line. */
-int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
+int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx,
+               char *err, size_t errlen)
 {
 	int rc = JFLAT_OK;
 	f->started = f->notobj = f->nomem = f->toodeep = f->stopped = f->closed = f->twice = 0;
@@ -354,7 +352,6 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	f->line_len = len;
 	f->fn = fn;
 	f->ctx = ctx;
-	f->err[0] = 0;
 	/* yajl takes \f and \v for blanks; JSON (and osmerge's reader) has
 	 * them nowhere, and inside a string yajl refuses them anyway: one
 	 * rule for what a valid line is in every tool (found by
@@ -362,16 +359,13 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	const char *ff = memchr(line, '\f', len), *vt = memchr(line, '\v', len);
 	if (ff || vt) {
 		const char *at = ff && (!vt || ff < vt) ? ff : vt;
-		snprintf(f->err, sizeof f->err, "invalid JSON: %s at byte %zu", *at == '\f' ? "form feed" : "vertical tab",
-			 (size_t)(at - line));
-		return JFLAT_ERR_JSON;
+		return errbuf_fail(err, errlen, JFLAT_ERR_JSON, "invalid JSON: %s at byte %zu",
+		                   *at == '\f' ? "form feed" : "vertical tab", (size_t)(at - line));
 	}
 	if (!f->y) {
 		f->y = yajl_alloc(&callbacks, NULL, f);
-		if (!f->y) {
-			snprintf(f->err, sizeof f->err, "out of memory");
-			return JFLAT_ERR_NOMEM;
-		}
+		if (!f->y)
+			return errbuf_fail(err, errlen, JFLAT_ERR_NOMEM, "out of memory");
 		/* Bytes are checked by the CSV writer, not here (see csv.h). */
 		yajl_config(f->y, yajl_dont_validate_strings, 1);
 		yajl_config(f->y, yajl_allow_multiple_values, 1);
@@ -380,27 +374,22 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 	if (f->stopped) {
 		rc = JFLAT_ERR_STOP;
 	} else if (f->nomem) {
-		rc = JFLAT_ERR_NOMEM;
-		snprintf(f->err, sizeof f->err, "out of memory");
+		rc = errbuf_fail(err, errlen, JFLAT_ERR_NOMEM, "out of memory");
 	} else if (f->toodeep) {
-		rc = JFLAT_ERR_JSON;
-		snprintf(f->err, sizeof f->err, "JSON nested deeper than %d levels at byte %zu",
-			 OSDL_MAX_DEPTH, yajl_get_bytes_consumed(f->y));
+		rc = errbuf_fail(err, errlen, JFLAT_ERR_JSON, "JSON nested deeper than %d levels at byte %zu",
+		                 OSDL_MAX_DEPTH, yajl_get_bytes_consumed(f->y));
 	} else if (f->notobj) {
-		rc = JFLAT_ERR_NOTOBJ;
-		snprintf(f->err, sizeof f->err, "not a JSON object");
+		rc = errbuf_fail(err, errlen, JFLAT_ERR_NOTOBJ, "not a JSON object");
 	} else if (f->twice || (f->closed && !blank(line + f->close_at, len - f->close_at))) {
-		rc = JFLAT_ERR_JSON;
-		snprintf(f->err, sizeof f->err, "invalid JSON: trailing garbage at byte %zu",
-		         f->close_at);
+		rc = errbuf_fail(err, errlen, JFLAT_ERR_JSON, "invalid JSON: trailing garbage at byte %zu",
+		                 f->close_at);
 	} else if (st != yajl_status_ok) {
-		rc = JFLAT_ERR_JSON;
 		unsigned char *m = yajl_get_error(f->y, 0, (const unsigned char *)line, len);
 		const char *msg = m ? (const char *)m : "parse error";
 		if (strncmp(msg, "parse error: ", 13) == 0)
 			msg += 13;
-		snprintf(f->err, sizeof f->err, "invalid JSON: %.*s at byte %zu",
-		         (int)strcspn(msg, "\n"), msg, yajl_get_bytes_consumed(f->y));
+		rc = errbuf_fail(err, errlen, JFLAT_ERR_JSON, "invalid JSON: %.*s at byte %zu",
+		                 (int)strcspn(msg, "\n"), msg, yajl_get_bytes_consumed(f->y));
 		if (m)
 			yajl_free_error(f->y, m);
 	} else if (!f->closed) {
@@ -408,13 +397,10 @@ int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx)
 		size_t i = 0;
 		while (i < len && line[i] && strchr(" \t\r\n", line[i]))
 			i++;
-		if (i < len && line[i] != '{') {
-			rc = JFLAT_ERR_NOTOBJ;
-			snprintf(f->err, sizeof f->err, "not a JSON object");
-		} else {
-			rc = JFLAT_ERR_JSON;
-			snprintf(f->err, sizeof f->err, "invalid JSON: premature EOF at byte %zu", len);
-		}
+		if (i < len && line[i] != '{')
+			rc = errbuf_fail(err, errlen, JFLAT_ERR_NOTOBJ, "not a JSON object");
+		else
+			rc = errbuf_fail(err, errlen, JFLAT_ERR_JSON, "invalid JSON: premature EOF at byte %zu", len);
 	}
 	if (rc != JFLAT_OK) {
 		yajl_free(f->y);

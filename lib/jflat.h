@@ -28,7 +28,7 @@ enum jflat_type {
 
 enum jflat_status {
 	JFLAT_OK = 0,
-	JFLAT_ERR_JSON = -1,   /* not valid JSON (jflat_error says why) */
+	JFLAT_ERR_JSON = -1,   /* not valid JSON */
 	JFLAT_ERR_NOTOBJ = -2, /* valid JSON but not an object */
 	JFLAT_ERR_NOMEM = -3,
 	JFLAT_ERR_STOP = -4    /* the callback returned non-zero */
@@ -48,11 +48,11 @@ jflat *jflat_new(const char *array_sep);
 void jflat_free(jflat *f); /* NULL is fine */
 
 /* Parses LINE (LEN bytes, one JSON text) and calls FN for each leaf in
- * document order.  Returns JFLAT_OK or a jflat_status error; leaves seen
- * before an error have already been passed to FN. */
-int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx);
-
-/* A one-line description of the last error (static or owned by F). */
-const char *jflat_error(const jflat *f);
+ * document order.  Returns JFLAT_OK or a jflat_status error with the reason
+ * in ERR (errbuf.h), except JFLAT_ERR_STOP, which leaves ERR alone: the
+ * callback's owner knows why it stopped.  Leaves seen before an error have
+ * already been passed to FN. */
+int jflat_line(jflat *f, const char *line, size_t len, jflat_fn fn, void *ctx,
+               char *err, size_t errlen);
 
 #endif

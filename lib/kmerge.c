@@ -139,7 +139,7 @@ static int next_line(kmerge_reader *r, char **line, size_t *len)
 			r->buf = p;
 			r->cap = cap;
 		}
-		long n = lzio_read(r->lz, r->buf + r->end, r->cap - r->end - 1);
+		long n = lzio_read(r->lz, r->buf + r->end, r->cap - r->end - 1, NULL, 0);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)

@@ -1,6 +1,7 @@
 /* lzio.c - streaming reader and writer for NDJSON, plain or LZ4 frames. */
 #include "lzio.h"
 
+#include "errbuf.h"
 #include "osdl.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@ struct lzio_reader {
 	char *name;
 	int lz4;           /* input is LZ4 (decided from the first bytes) */
 	int err;           /* sticky error status */
+	int errnum;        /* errno of an LZIO_ERR_IO, for every return of it */
 	int eof;           /* no more raw input */
 	LZ4F_dctx *dctx;
 	size_t frame_hint; /* LZ4F_decompress's hint: 0 means between frames */
@@ -41,6 +43,7 @@ static int fill_raw(lzio_reader *r)
 		n = read(r->fd, r->in, IN_SIZE);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
+		r->errnum = errno;
 		r->err = LZIO_ERR_IO;
 		return -1;
 	}
@@ -141,11 +144,28 @@ static int fill_out(lzio_reader *r)
 	return 1;
 }
 
-long lzio_read(lzio_reader *r, void *buf, size_t n)
+/* The reason for error status ST into ERR (and errno again for
+ * LZIO_ERR_IO); returns ST.  Only on failure: lines cost no formatting. */
+static int status_fail(const lzio_reader *r, int st, char *err, size_t errlen)
+{
+	switch (st) {
+	case LZIO_ERR_IO:
+		errbuf_fail(err, errlen, st, "%s", strerror(r->errnum));
+		errno = r->errnum;
+		return st;
+	case LZIO_ERR_LZ4: return errbuf_fail(err, errlen, st, "corrupt or truncated LZ4 frame");
+	case LZIO_ERR_LONG: return errbuf_fail(err, errlen, st, "line longer than the maximum line length");
+	default: return errbuf_fail(err, errlen, st, "out of memory");
+	}
+}
+
+long lzio_read(lzio_reader *r, void *buf, size_t n, char *err, size_t errlen)
 {
 	int st = fill_out(r);
-	if (st <= 0)
-		return st;
+	if (st < 0)
+		return status_fail(r, st, err, errlen);
+	if (st == 0)
+		return 0;
 	size_t avail = r->out_len - r->out_pos;
 	if (n > avail)
 		n = avail;
@@ -154,13 +174,13 @@ long lzio_read(lzio_reader *r, void *buf, size_t n)
 	return (long)n;
 }
 
-int lzio_getline(lzio_reader *r, char **line, size_t *len)
+int lzio_getline(lzio_reader *r, char **line, size_t *len, char *err, size_t errlen)
 {
 	size_t used = 0;
 	for (;;) {
 		int st = fill_out(r);
 		if (st < 0)
-			return st;
+			return status_fail(r, st, err, errlen);
 		if (st == 0) {
 			if (used == 0)
 				return LZIO_EOF;
@@ -171,14 +191,14 @@ int lzio_getline(lzio_reader *r, char **line, size_t *len)
 		char *nl = memchr(start, '\n', avail);
 		size_t take = nl ? (size_t)(nl - start) : avail;
 		if (used + take + 1 > r->max_line + 1)
-			return r->err = LZIO_ERR_LONG;
+			return status_fail(r, r->err = LZIO_ERR_LONG, err, errlen);
 		if (used + take + 1 > r->line_cap) {
 			size_t cap = r->line_cap;
 			while (cap < used + take + 1)
 				cap *= 2;
 			char *p = realloc(r->line, cap);
 			if (!p)
-				return r->err = LZIO_ERR_NOMEM;
+				return status_fail(r, r->err = LZIO_ERR_NOMEM, err, errlen);
 			r->line = p;
 			r->line_cap = cap;
 		}
@@ -198,17 +218,6 @@ int lzio_getline(lzio_reader *r, char **line, size_t *len)
 int lzio_is_lz4(const lzio_reader *r) { return r->lz4; }
 const char *lzio_name(const lzio_reader *r) { return r->name; }
 uint64_t lzio_lineno(const lzio_reader *r) { return r->lineno; }
-
-const char *lzio_strerror(int status)
-{
-	switch (status) {
-	case LZIO_ERR_IO: return strerror(errno);
-	case LZIO_ERR_LZ4: return "corrupt or truncated LZ4 frame";
-	case LZIO_ERR_LONG: return "line longer than the maximum line length";
-	case LZIO_ERR_NOMEM: return "out of memory";
-	default: return "no error";
-	}
-}
 
 void lzio_close(lzio_reader *r)
 {

@@ -8,6 +8,10 @@
  *
  * The writer produces a standard LZ4 frame (readable by `lz4 -dc`) or plain
  * bytes, through fixed-size buffers.
+ *
+ * Errors: lzio_getline and lzio_read return an lzio_status (callers branch
+ * on it) with the reason in ERR (errbuf.h).  Opening and the writer are thin
+ * POSIX-like wrappers: NULL or -1 with errno set, as the C library does.
  */
 #ifndef LZIO_H
 #define LZIO_H
@@ -18,11 +22,11 @@
 typedef struct lzio_reader lzio_reader;
 typedef struct lzio_writer lzio_writer;
 
-/* Result of lzio_getline(). */
+/* Result of lzio_getline() (and the errors of lzio_read()). */
 enum lzio_status {
 	LZIO_LINE = 1,      /* a line is in *line (without its '\n') */
 	LZIO_EOF = 0,       /* clean end of input */
-	LZIO_ERR_IO = -1,   /* read error (errno set) */
+	LZIO_ERR_IO = -1,   /* read error (errno set; ERR is strerror(errno)) */
 	LZIO_ERR_LZ4 = -2,  /* corrupt or truncated LZ4 frame */
 	LZIO_ERR_LONG = -3, /* a line longer than max_line */
 	LZIO_ERR_NOMEM = -4
@@ -38,17 +42,18 @@ lzio_reader *lzio_fdopen(int fd, const char *name, size_t max_line);
 
 /* Next line.  *line points into the reader's buffer, valid until the next
  * call; it is NUL-terminated and *len excludes the terminator.  A final line
- * without '\n' is returned as a line.  Errors are sticky. */
-int lzio_getline(lzio_reader *r, char **line, size_t *len);
+ * without '\n' is returned as a line.  Errors are sticky; each return of one
+ * writes its reason into ERR, without the input's name (the caller adds it,
+ * with the line number). */
+int lzio_getline(lzio_reader *r, char **line, size_t *len, char *err, size_t errlen);
 
 /* Raw decompressed bytes (for copying a stream through).  Returns bytes read,
- * 0 at EOF, or an lzio_status error (< 0). */
-long lzio_read(lzio_reader *r, void *buf, size_t n);
+ * 0 at EOF, or an lzio_status error (< 0) with its reason in ERR. */
+long lzio_read(lzio_reader *r, void *buf, size_t n, char *err, size_t errlen);
 
 int lzio_is_lz4(const lzio_reader *r);       /* 1 if input was LZ4 */
 const char *lzio_name(const lzio_reader *r); /* name given at open */
 uint64_t lzio_lineno(const lzio_reader *r);  /* 1-based number of last line */
-const char *lzio_strerror(int status);       /* text for an lzio_status */
 void lzio_close(lzio_reader *r);             /* NULL is fine */
 
 /* Writes all N bytes of BUF to FD, through short writes and EINTR.

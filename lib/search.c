@@ -1,6 +1,7 @@
 /* search.c - streaming yajl parser of search/scroll responses, see search.h. */
 #include "search.h"
 
+#include "errbuf.h"
 #include "osdl.h"
 
 #include <errno.h>
@@ -56,7 +57,9 @@ struct search_parser {
 	int have_fail;
 	struct search_result res;
 	int emit_failed;
-	char err[256];
+	/* Why a yajl callback stopped the parse (static text, NULL if none
+	 * did): search_feed and search_finish give it to the caller. */
+	const char *stop;
 	char prefix[PREFIX_MAX];
 };
 
@@ -96,9 +99,10 @@ size_t search_json_quote(char *buf, size_t n, const char *s, size_t len)
 	return k;
 }
 
+/* MSG must be static text: it outlives the callback. */
 static int fail(search_parser *p, const char *msg)
 {
-	snprintf(p->err, sizeof p->err, "%s", msg);
+	p->stop = msg;
 	return 0; /* yajl: stop */
 }
 
@@ -485,7 +489,7 @@ int search_reset(search_parser *p)
 	p->fail_type[0] = p->fail_reason[0] = '\0';
 	p->have_fail = 0;
 	p->emit_failed = 0;
-	p->err[0] = '\0';
+	p->stop = NULL;
 	memset(&p->res, 0, sizeof p->res);
 	p->res.total = -1;
 	p->res.fail_type = p->fail_type;
@@ -493,44 +497,42 @@ int search_reset(search_parser *p)
 	return 0;
 }
 
-int search_feed(search_parser *p, const char *buf, size_t n)
+int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t errlen)
 {
 	p->buf = buf;
 	p->buf_start = 0;
 	yajl_status st = yajl_parse(p->y, (const unsigned char *)buf, n);
 	if (st != yajl_status_ok) {
-		if (!p->err[0]) {
-			unsigned char *e = yajl_get_error(p->y, 0, NULL, 0);
-			snprintf(p->err, sizeof p->err, "invalid JSON in response: %s", (char *)e);
-			p->err[strcspn(p->err, "\r\n")] = '\0';
+		if (p->stop)
+			return errbuf_fail(err, errlen, -1, "%s", p->stop);
+		unsigned char *e = yajl_get_error(p->y, 0, NULL, 0);
+		const char *m = e ? (const char *)e : "parse error";
+		errbuf_fail(err, errlen, -1, "invalid JSON in response: %.*s", (int)strcspn(m, "\r\n"), m);
+		if (e)
 			yajl_free_error(p->y, e);
-		}
 		return -1;
 	}
 	/* A _source or sort continuing into the next buffer: keep what we have. */
 	if (p->in_source && doc_append(p, buf + p->buf_start, n - p->buf_start) != 0) {
-		snprintf(p->err, sizeof p->err, "document larger than the limit, or out of memory");
-		return -1;
+		fail(p, "document larger than the limit, or out of memory");
+		return errbuf_fail(err, errlen, -1, "%s", p->stop);
 	}
 	if (p->in_sort && sort_append(p, buf + p->buf_start, n - p->buf_start) != 0) {
-		snprintf(p->err, sizeof p->err, "sort values too long, or out of memory");
-		return -1;
+		fail(p, "sort values too long, or out of memory");
+		return errbuf_fail(err, errlen, -1, "%s", p->stop);
 	}
 	p->buf = NULL;
 	return 0;
 }
 
-int search_finish(search_parser *p)
+int search_finish(search_parser *p, char *err, size_t errlen)
 {
-	if (yajl_complete_parse(p->y) != yajl_status_ok || p->depth != 0 || p->skip != 0) {
-		if (!p->err[0])
-			snprintf(p->err, sizeof p->err, "truncated response (incomplete JSON)");
-		return -1;
-	}
+	if (yajl_complete_parse(p->y) != yajl_status_ok || p->depth != 0 || p->skip != 0)
+		return errbuf_fail(err, errlen, -1, "%s",
+		                   p->stop ? p->stop : "truncated response (incomplete JSON)");
 	return 0;
 }
 
 const struct search_result *search_result(const search_parser *p) { return &p->res; }
-const char *search_error(const search_parser *p) { return p->err; }
 int search_emit_failed(const search_parser *p) { return p->emit_failed; }
 size_t search_max_doc_seen(const search_parser *p) { return p->max_seen; }

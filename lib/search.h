@@ -54,17 +54,18 @@ void search_free(search_parser *p); /* NULL is fine */
 
 /* Starts a new response (keeps the buffers).  Returns 0 or -1 (ENOMEM). */
 int search_reset(search_parser *p);
-/* Feeds N bytes.  Returns 0, or -1 with the reason in search_error(): invalid
- * JSON, a document over max_doc, ENOMEM, or the emit callback stopped. */
-int search_feed(search_parser *p, const char *buf, size_t n);
-/* Ends the response.  Returns 0 if it was one complete JSON value, -1
- * (truncated or invalid) otherwise. */
-int search_finish(search_parser *p);
+/* Feeds N bytes.  Returns 0, or -1 with a one-line reason in ERR (errbuf.h):
+ * invalid JSON, a document over max_doc, ENOMEM, or the emit callback
+ * stopped ("output failed"; search_emit_failed() tells that one apart). */
+int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t errlen);
+/* Ends the response.  Returns 0 if it was one complete JSON value, else -1
+ * with the reason in ERR: a truncated response, or why a check (a document
+ * over max_doc, ...) stopped the parse. */
+int search_finish(search_parser *p, char *err, size_t errlen);
 
-/* The parsed result and the last error's reason: owned by P, valid until the
- * next search_reset() or search_free(). */
+/* The parsed result: owned by P, valid until the next search_reset() or
+ * search_free(). */
 const struct search_result *search_result(const search_parser *p);
-const char *search_error(const search_parser *p);
 int search_emit_failed(const search_parser *p); /* 1 if emit returned non-zero */
 size_t search_max_doc_seen(const search_parser *p); /* bytes of the largest _source */
 

@@ -35,7 +35,7 @@ int main(void)
 	char want[4096], got[4096], err[256];
 	colstats *all = colstats_new(COLSTATS_CATEGORY_MAX);
 	for (size_t i = 0; i < NLINES; i++)
-		colstats_add_line(all, lines[i], strlen(lines[i]), NULL);
+		colstats_add_line(all, lines[i], strlen(lines[i]), NULL, NULL, 0);
 	describe(all, want, sizeof want);
 	test_cond("one pass: rows", colstats_rows(all) == NLINES);
 	test_cond("one pass: types", strstr(want, "a:string") == NULL && strstr(want, "a:int64:0") &&
@@ -48,7 +48,7 @@ int main(void)
 		colstats *p1 = colstats_new(COLSTATS_CATEGORY_MAX), *p2 = colstats_new(COLSTATS_CATEGORY_MAX);
 		colstats *m = colstats_new(COLSTATS_CATEGORY_MAX);
 		for (size_t i = 0; i < NLINES; i++)
-			colstats_add_line(i < cut ? p1 : p2, lines[i], strlen(lines[i]), NULL);
+			colstats_add_line(i < cut ? p1 : p2, lines[i], strlen(lines[i]), NULL, NULL, 0);
 		size_t l1, l2;
 		char *j1 = colstats_json(p1, &l1), *j2 = colstats_json(p2, &l2);
 		if (colstats_merge_json(m, j1, err, sizeof err) || colstats_merge_json(m, j2, err, sizeof err)) {
@@ -83,7 +83,7 @@ int main(void)
 		for (int i = 0; i < 4; i++) {
 			jkey_val kv[2];
 			jkey_extract(&ks, rows[i], strlen(rows[i]), kv, NULL);
-			colstats_add_line(i == 0 || i == 3 ? sa : sb, rows[i], strlen(rows[i]), kv);
+			colstats_add_line(i == 0 || i == 3 ? sa : sb, rows[i], strlen(rows[i]), kv, NULL, 0);
 		}
 		size_t la, lb;
 		char *ja = colstats_json(sa, &la), *jb = colstats_json(sb, &lb);
@@ -114,9 +114,9 @@ int main(void)
 	const char *x[] = { "{\"v\":\"a\"}", "{\"v\":\"b\"}", "{\"v\":\"a\"}", "{\"v\":\"b\"}" };
 	const char *y[] = { "{\"v\":\"c\"}", "{\"v\":\"c\"}" };
 	for (int i = 0; i < 4; i++)
-		colstats_add_line(c1, x[i], strlen(x[i]), NULL);
+		colstats_add_line(c1, x[i], strlen(x[i]), NULL, NULL, 0);
 	for (int i = 0; i < 2; i++)
-		colstats_add_line(c2, y[i], strlen(y[i]), NULL);
+		colstats_add_line(c2, y[i], strlen(y[i]), NULL, NULL, 0);
 	size_t l;
 	char *j = colstats_json(c1, &l);
 	colstats_merge_json(m, j, err, sizeof err);
@@ -139,14 +139,16 @@ int main(void)
 
 	/* Names that are not UTF-8 cannot be saved exactly. */
 	colstats *bad = colstats_new(10);
-	colstats_add_line(bad, "{\"\xff\":1}", 7, NULL);
+	colstats_add_line(bad, "{\"\xff\":1}", 7, NULL, NULL, 0);
 	j = colstats_json(bad, &l);
 	test_cond("a name that is not UTF-8: inexact", j && strstr(j, "\"exact\":false,\"columns\":[]"));
 	test_cond("inexact statistics are refused",
 		  colstats_merge_json(big, j, err, sizeof err) != 0 && strstr(err, "not exact"));
 	free(j);
-	test_cond("a line that is not an object fails", colstats_add_line(bad, "[1]", 3, NULL) != 0);
-	test_cond("blank lines are skipped", colstats_add_line(bad, "  ", 2, NULL) == 0 && colstats_rows(bad) == 1);
+	test_cond("a line that is not an object fails", colstats_add_line(bad, "[1]", 3, NULL, NULL, 0) != 0);
+	test_cond("... with its reason in ERR", colstats_add_line(bad, "[1]", 3, NULL, err, sizeof err) != 0 &&
+	          strcmp(err, "not a JSON object") == 0);
+	test_cond("blank lines are skipped", colstats_add_line(bad, "  ", 2, NULL, NULL, 0) == 0 && colstats_rows(bad) == 1);
 	colstats_free(bad);
 	colstats_free(big);
 	colstats_free(c1);

@@ -92,12 +92,12 @@ static const struct {
 
 int main(void)
 {
-	char d[400];
+	char d[400], err[256];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		jflat *f = jflat_new(cases[i].sep);
 		struct acc a = { "", 0 };
-		int rc = jflat_line(f, cases[i].line, strlen(cases[i].line), leaf, &a);
-		const char *got = rc == JFLAT_OK ? a.s : jflat_error(f);
+		int rc = jflat_line(f, cases[i].line, strlen(cases[i].line), leaf, &a, err, sizeof err);
+		const char *got = rc == JFLAT_OK ? a.s : err;
 		snprintf(d, sizeof d, "jflat: %s%s%s", cases[i].line, cases[i].sep ? " sep " : "",
 		         cases[i].sep ? cases[i].sep : "");
 		int ok = rc == cases[i].rc && (rc == JFLAT_OK ? strcmp(got, cases[i].want) == 0
@@ -116,7 +116,7 @@ int main(void)
 	int seq_ok = 1;
 	for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
 		struct acc a = { "", 0 };
-		int rc = jflat_line(sf, seq[i], strlen(seq[i]), leaf, &a);
+		int rc = jflat_line(sf, seq[i], strlen(seq[i]), leaf, &a, err, sizeof err);
 		if (rc != seq_rc[i] || (rc == 0 && strcmp(a.s, seq_want[i]) != 0)) {
 			printf("#   line %zu: rc %d, got '%s'\n", i, rc, a.s);
 			seq_ok = 0;
@@ -131,13 +131,13 @@ int main(void)
 	};
 	jflat *df = jflat_new(NULL);
 	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
-		char dd[200];
+		char dd[320];
 		char *js = deep_json("", dt[i].levels, "");
 		struct acc a = { .n = 0 };
-		int rc = jflat_line(df, js, strlen(js), leaf, &a);
-		snprintf(dd, sizeof dd, "jflat: %zu levels: %s", dt[i].levels, rc ? jflat_error(df) : "ok");
+		int rc = jflat_line(df, js, strlen(js), leaf, &a, err, sizeof err);
+		snprintf(dd, sizeof dd, "jflat: %zu levels: %s", dt[i].levels, rc ? err : "ok");
 		test_cond(dd, rc == dt[i].rc && (rc || strncmp(a.s, "a=A:[[", 6) == 0) &&
-				     (!rc || strstr(jflat_error(df), "nested deeper than")));
+				     (!rc || strstr(err, "nested deeper than")));
 		free(js);
 	}
 	jflat_free(df);
@@ -152,7 +152,7 @@ int main(void)
 		char *line = malloc(n);
 		memcpy(line, exact[i], n);
 		struct acc a = { .n = 0 };
-		int rc = jflat_line(df2, line, n, leaf, &a);
+		int rc = jflat_line(df2, line, n, leaf, &a, err, sizeof err);
 		test_cond("unterminated line", i < 2 ? rc == JFLAT_OK : rc != JFLAT_OK);
 		if (i == 4)
 			test_cond("NUL is not a blank", rc == JFLAT_ERR_JSON);
@@ -165,14 +165,18 @@ int main(void)
 	jflat *bf = jflat_new(NULL);
 	struct acc ba = { "", 0 };
 	test_cond("jflat: a line that is not NUL-terminated (whitespace, then more lines)",
-	          jflat_line(bf, buf, 8, leaf, &ba) == JFLAT_OK && strcmp(ba.s, "a=N:1") == 0);
+	          jflat_line(bf, buf, 8, leaf, &ba, err, sizeof err) == JFLAT_OK && strcmp(ba.s, "a=N:1") == 0);
 	jflat_free(bf);
 
 	/* The callback can stop a line. */
 	jflat *f = jflat_new(NULL);
 	int calls = 0;
+	snprintf(err, sizeof err, "the callback's reason");
 	test_cond("jflat: callback stops the line",
-	          jflat_line(f, "{\"a\":1,\"b\":2}", 13, stop, &calls) == JFLAT_ERR_STOP && calls == 1);
+	          jflat_line(f, "{\"a\":1,\"b\":2}", 13, stop, &calls, err, sizeof err) == JFLAT_ERR_STOP && calls == 1);
+	test_cond("jflat: a stop leaves ERR to the callback's owner", strcmp(err, "the callback's reason") == 0);
+	/* ERR may be NULL when only the status matters. */
+	test_cond("jflat: NULL ERR", jflat_line(f, "{", 1, leaf, &(struct acc){ .n = 0 }, NULL, 0) == JFLAT_ERR_JSON);
 	jflat_free(f);
 	return test_report();
 }

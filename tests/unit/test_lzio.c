@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/osdl-lzio.XXXXXX";
+static char err[256]; /* the last read error's reason */
 
 /* Writes LINES lines "line N" (and a long one) to PATH, compressed or not. */
 static int write_file(const char *path, int compress, int lines)
@@ -37,7 +38,7 @@ static long read_back(const char *path, int *is_lz4, int *status)
 	size_t len;
 	long n = 0;
 	int st;
-	while ((st = lzio_getline(r, &line, &len)) == LZIO_LINE) {
+	while ((st = lzio_getline(r, &line, &len, err, sizeof err)) == LZIO_LINE) {
 		snprintf(want, sizeof want, "line %ld", n);
 		if (strcmp(line, want) != 0 || len != strlen(want))
 			break;
@@ -74,6 +75,7 @@ int main(void)
 	test_cond("make truncated copy", system(cmd) == 0);
 	long got = read_back(trunc, &is_lz4, &st);
 	test_cond("truncated frame is an error", got >= 0 && got < 100000 && st == LZIO_ERR_LZ4);
+	test_cond("... with its reason in ERR", strcmp(err, "corrupt or truncated LZ4 frame") == 0);
 
 	/* Concatenated frames read as one stream, like lz4 -dc. */
 	snprintf(cmd, sizeof cmd, "cat %s %s > %s/cat.lz4", lz, lz, tmpdir);
@@ -83,7 +85,7 @@ int main(void)
 	char *line;
 	size_t len;
 	long n = 0;
-	while ((st = lzio_getline(r, &line, &len)) == LZIO_LINE)
+	while ((st = lzio_getline(r, &line, &len, err, sizeof err)) == LZIO_LINE)
 		n++;
 	lzio_close(r);
 	test_cond("two frames give twice the lines", n == 200000 && st == LZIO_EOF);
@@ -98,8 +100,13 @@ int main(void)
 
 	/* Line cap. */
 	r = lzio_open(plain, 4);
-	st = lzio_getline(r, &line, &len);
+	st = lzio_getline(r, &line, &len, err, sizeof err);
 	test_cond("line over max_line is an error", st == LZIO_ERR_LONG);
+	test_cond("... with its reason in ERR", strcmp(err, "line longer than the maximum line length") == 0);
+	err[0] = '\0';
+	test_cond("errors are sticky, and so is their reason",
+		  lzio_getline(r, &line, &len, err, sizeof err) == LZIO_ERR_LONG &&
+		  strcmp(err, "line longer than the maximum line length") == 0);
 	lzio_close(r);
 
 	/* Final line without newline. */
@@ -107,10 +114,10 @@ int main(void)
 	test_cond("make file without final newline", system(cmd) == 0);
 	snprintf(cmd, sizeof cmd, "%s/nonl", tmpdir);
 	r = lzio_open(cmd, 0);
-	lzio_getline(r, &line, &len);
-	st = lzio_getline(r, &line, &len);
+	lzio_getline(r, &line, &len, err, sizeof err);
+	st = lzio_getline(r, &line, &len, err, sizeof err);
 	test_cond("last line without newline is returned", st == LZIO_LINE && strcmp(line, "bc") == 0);
-	test_cond("then EOF", lzio_getline(r, &line, &len) == LZIO_EOF);
+	test_cond("then EOF", lzio_getline(r, &line, &len, err, sizeof err) == LZIO_EOF);
 	lzio_close(r);
 
 	test_cond("missing file fails", lzio_open("/nonexistent/x", 0) == NULL);

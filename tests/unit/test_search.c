@@ -45,14 +45,19 @@ static const char want1[] =
 	"{\"_id\":\"d\",\"_index\":\"logs-2\"}\n"
 	"{\"_id\":\"e\",\"_index\":\"logs-2\"}\n";
 
+/* The last failed parse's reason. */
+static char err[256];
+
 /* Parses TEXT fed in pieces of STEP bytes (0: split once at SPLIT). */
 static int parse(search_parser *p, const char *text, size_t step, size_t split)
 {
 	size_t n = strlen(text);
+	err[0] = '\0';
 	if (search_reset(p) != 0)
 		return -1;
 	if (step == 0) {
-		if (search_feed(p, text, split) != 0 || search_feed(p, text + split, n - split) != 0)
+		if (search_feed(p, text, split, err, sizeof err) != 0 ||
+		    search_feed(p, text + split, n - split, err, sizeof err) != 0)
 			return -1;
 	} else {
 		for (size_t i = 0; i < n; i += step) {
@@ -60,14 +65,14 @@ static int parse(search_parser *p, const char *text, size_t step, size_t split)
 			size_t k = n - i < step ? n - i : step;
 			char *piece = malloc(k);
 			memcpy(piece, text + i, k);
-			int rc = search_feed(p, piece, k);
+			int rc = search_feed(p, piece, k, err, sizeof err);
 			memset(piece, 'X', k);
 			free(piece);
 			if (rc != 0)
 				return -1;
 		}
 	}
-	return search_finish(p);
+	return search_finish(p, err, sizeof err);
 }
 
 int main(void)
@@ -184,8 +189,12 @@ int main(void)
 	test_cond("truncated response fails at finish", parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\"}", 4, 0) != 0);
 	test_cond("truncated inside _source fails",
 		  parse(p, "{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"a\":\"b", 1, 0) != 0 &&
-		  search_error(p)[0] != '\0');
+		  err[0] != '\0');
 	test_cond("invalid JSON fails", parse(p, "{\"hits\":{\"hits\":[}}", 1, 0) != 0);
+	test_cond("... with yajl's reason on one line in ERR",
+		  strncmp(err, "invalid JSON in response: ", 26) == 0 && !strchr(err, '\n'));
+	test_cond("a cut response's reason in ERR", parse(p, "{\"hits\":{\"hits\":[", 3, 0) != 0 &&
+		  strcmp(err, "truncated response (incomplete JSON)") == 0);
 	test_cond("hit without _id fails", parse(p, "{\"hits\":{\"hits\":[{\"_index\":\"i\"}]}}", 3, 0) != 0);
 	o.fail_after = 2;
 	o.n = 0;
@@ -214,14 +223,14 @@ int main(void)
 		{ 600, 1 }, { OSDL_MAX_DEPTH, 1 }, { OSDL_MAX_DEPTH + 1, 0 },
 	};
 	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
-		char d[200];
+		char d[320];
 		char *js = deep_json("{\"hits\":{\"hits\":[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":", dt[i].levels,
 				     "}]}}");
 		o.len = 0;
 		int rc = parse(p, js, 4096, 0);
-		snprintf(d, sizeof d, "search: _source %zu levels: %s", dt[i].levels, rc ? search_error(p) : "ok");
+		snprintf(d, sizeof d, "search: _source %zu levels: %s", dt[i].levels, rc ? err : "ok");
 		test_cond(d, dt[i].ok ? rc == 0 && o.len == 2 * dt[i].levels + 30 - 2
-				      : rc != 0 && strstr(search_error(p), "limit"));
+				      : rc != 0 && strstr(err, "limit"));
 		free(js);
 	}
 	search_free(p);
