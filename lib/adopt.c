@@ -21,19 +21,19 @@
 static int count_lines(const char *src, char *buf, uint64_t *lines, char *err, size_t errlen)
 {
 	lzio_reader *r = lzio_open(src, 0);
+	char why[256];
 	long n;
 	*lines = 0;
 	if (!r)
 		return errbuf_fail(err, errlen, errno == ENOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO, "%s: %s", src,
 				   strerror(errno));
 	int lz4 = lzio_is_lz4(r);
-	while ((n = lzio_read(r, buf, COPY_BUF)) > 0)
+	while ((n = lzio_read(r, buf, COPY_BUF, why, sizeof why)) > 0)
 		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
 			(*lines)++;
 	lzio_close(r);
 	if (n < 0)
-		return errbuf_fail(err, errlen, n == LZIO_ERR_IO ? OSDL_EXIT_IO : OSDL_EXIT_DATA, "%s: damaged: %s", src,
-				   lzio_strerror((int)n));
+		return errbuf_fail(err, errlen, n == LZIO_ERR_IO ? OSDL_EXIT_IO : OSDL_EXIT_DATA, "%s: damaged: %s", src, why);
 	if (!lz4)
 		return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s: not an LZ4 chunk", src);
 	return 0;
