@@ -278,10 +278,9 @@ int chunksort_add(chunksort *cs, const char *prefix, size_t plen,
 	char *line = cs->arena + cs->arena_len;
 	memcpy(line, prefix, plen);
 	memcpy(line + plen, body, blen);
-	int jr = jkey_extract(&cs->ks, line, len - 1, v, NULL);
-	if (jr != JKEY_OK)
-		return fail(cs, CHUNKSORT_EDATA, "document %llu: %s", (unsigned long long)cs->st.lines + 1,
-			    jkey_strerror(jr));
+	char why[128];
+	if (jkey_extract(&cs->ks, line, len - 1, v, why, sizeof why) != JKEY_OK)
+		return fail(cs, CHUNKSORT_EDATA, "document %llu: %s", (unsigned long long)cs->st.lines + 1, why);
 	struct rec *r = &cs->recs[cs->n];
 	r->off = cs->arena_len;
 	r->len = (uint32_t)(len - 1);

@@ -156,7 +156,7 @@ int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 		int s = next_line(r, line, len);
 		unsigned long long ln = (unsigned long long)r->lineno;
 		if (s == LZIO_LINE) {
-			size_t pos = 0;
+			char why[128];
 			if (r->tagged) {
 				char *tab = memchr(*line, '\t', *len);
 				if (!tab) {
@@ -167,8 +167,7 @@ int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 				*len -= (size_t)(tab + 1 - *line);
 				*line = tab + 1;
 			}
-			int j = jkey_extract(r->o->keys, *line, *len, vals, &pos);
-			if (j == JKEY_OK) {
+			if (jkey_extract(r->o->keys, *line, *len, vals, why, sizeof why) == JKEY_OK) {
 				if (!r->tagged) {
 					st->lines_in++;
 					st->bytes_in += *len + 1;
@@ -177,13 +176,10 @@ int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 			}
 			if (r->o->skip_bad) {
 				st->bad_lines++;
-				log_msg(LOG_DETAILED, "%s:%llu: skipped: %s", name, ln, jkey_strerror(j));
+				log_msg(LOG_DETAILED, "%s:%llu: skipped: %s", name, ln, why);
 				continue;
 			}
-			if (j == JKEY_ERR_JSON)
-				set_err(err, KMERGE_EDATA, "%s:%llu: invalid JSON at byte %zu", name, ln, pos + 1);
-			else
-				set_err(err, KMERGE_EDATA, "%s:%llu: %s", name, ln, jkey_strerror(j));
+			set_err(err, KMERGE_EDATA, "%s:%llu: %s", name, ln, why);
 			return -1;
 		}
 		if (s == LZIO_EOF)
