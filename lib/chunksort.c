@@ -11,6 +11,7 @@
 #include "jkey.h"
 #include "kmerge.h"
 #include "lzio.h"
+#include "osdl.h"
 
 #define NO_TEXT UINT32_MAX
 #define MAX_LINE_DEFAULT ((size_t)512 << 20)
@@ -314,10 +315,12 @@ static int merge_cmp(void *ctx, size_t a, size_t b)
 	return key_cmp(&ka, &kb);
 }
 
-static int kerr(chunksort *cs, const struct kmerge_err *e)
+/* kmerge's exit code RC as a kind; its reason is in cs->err already. */
+static int kerr(chunksort *cs, int rc)
 {
-	return fail(cs, e->kind == KMERGE_ENOMEM ? CHUNKSORT_ENOMEM :
-		    e->kind == KMERGE_EDATA ? CHUNKSORT_EDATA : CHUNKSORT_EIO, "%s", e->msg);
+	cs->errkind = rc == OSDL_EXIT_FAIL ? CHUNKSORT_ENOMEM :
+		      rc == OSDL_EXIT_DATA ? CHUNKSORT_EDATA : CHUNKSORT_EIO;
+	return -1;
 }
 
 /* Merges runs [FIRST, FIRST+K) into EMIT. */
@@ -326,7 +329,6 @@ static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit
 	struct kmerge_opts ko = { .keys = &cs->ks, .max_line = cs->o.max_line, .fanin = k,
 				  .tmp = *cs->o.tmp };
 	struct kmerge_stats kst = { 0 };
-	struct kmerge_err ke = { 0 };
 	struct merge m = { calloc(k, sizeof *m.rd), calloc(k, sizeof *m.line),
 			   calloc(k, sizeof *m.len), calloc(k, sizeof *m.v) };
 	heap *h = heap_new(k, merge_cmp, &m);
@@ -336,16 +338,14 @@ static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
-		if (!(m.rd[i] = kmerge_reader_open(&ko, cs->runs[first + i], &kst, &ke))) {
-			kerr(cs, &ke);
+		int r = kmerge_reader_open(&ko, cs->runs[first + i], &m.rd[i], &kst, cs->err, sizeof cs->err);
+		if (!r)
+			r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, cs->err, sizeof cs->err);
+		if (r) {
+			kerr(cs, r);
 			goto out;
 		}
-		int r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, &ke);
-		if (r < 0) {
-			kerr(cs, &ke);
-			goto out;
-		}
-		if (r > 0)
+		if (m.line[i])
 			heap_push(h, i);
 	}
 	while (heap_size(h) > 0) {
@@ -354,12 +354,12 @@ static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit
 			fail(cs, CHUNKSORT_EEMIT, "output failed");
 			goto out;
 		}
-		int r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, &ke);
-		if (r < 0) {
-			kerr(cs, &ke);
+		int r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, cs->err, sizeof cs->err);
+		if (r) {
+			kerr(cs, r);
 			goto out;
 		}
-		if (r > 0)
+		if (m.line[i])
 			heap_update_top(h);
 		else
 			heap_pop(h);
