@@ -1,6 +1,6 @@
 /* osmerge.c - merge (or sort) NDJSON chunk files by key with bounded memory.
  * Parses options, sets up the output and the temp directory, hands the work
- * to kmerge_files() or xsort_files(), and maps their errors to exit codes. */
+ * to kmerge_files() or xsort_files(), whose failure code is its exit status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -301,7 +301,7 @@ static int run(struct opts *o)
 		rc = kmerge_files(&mo, o->inputs, o->ninputs, w, &st, err, sizeof err);
 	}
 	if (rc != 0) {
-		log_error("%s", err); /* its kind is our exit status, see osmerge.1 */
+		log_error("%s", err);
 		goto out;
 	}
 	if (lzio_finish(w) != 0) {
