@@ -23,9 +23,9 @@
  * Errors (errbuf.h): a failure returns the osdl exit code of its kind and
  * writes one line into the caller's (ERR, ERRLEN): OSDL_EXIT_FAIL out of
  * memory, OSDL_EXIT_IO temp files, OSDL_EXIT_DATA a line that is not a JSON
- * object (or a run that reads back damaged, as kmerge.h says).  The sorter
- * keeps no message: a caller that learns of a failure only later (adding
- * lines from inside a parser's callback) keeps the code itself.
+ * object; reading the runs back passes kmerge's codes and reasons on.  The
+ * sorter keeps no message: a caller that learns of a failure only later
+ * (adding lines from inside a parser's callback) keeps the code itself.
  */
 #ifndef CHUNKSORT_H
 #define CHUNKSORT_H
