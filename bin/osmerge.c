@@ -1,6 +1,6 @@
 /* osmerge.c - merge (or sort) NDJSON chunk files by key with bounded memory.
  * Parses options, sets up the output and the temp directory, hands the work
- * to kmerge_files() or xsort_files(), and maps their errors to exit codes. */
+ * to kmerge_files() or xsort_files(), whose failure code is its exit status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -261,7 +261,7 @@ static size_t fanin_for(size_t memory)
 static int run(struct opts *o)
 {
 	struct kmerge_stats st = { 0 };
-	struct kmerge_err err = { 0 };
+	char err[1024];
 	lzio_writer *w = NULL;
 	publish *out = NULL;
 	tmpdir *tmp = NULL;
@@ -294,16 +294,14 @@ static int run(struct opts *o)
 				  o->sorted_keys };
 	log_msg(LOG_DETAILED, "%zu inputs, %zu open at once, memory %zu MiB%s", o->ninputs, fanin,
 		o->memory >> 20, o->sort ? ", sorting" : "");
-	int k;
 	if (o->sort) {
 		struct xsort_opts xo = { mo, o->memory };
-		k = xsort_files(&xo, o->inputs, o->ninputs, w, &st, &err);
+		rc = xsort_files(&xo, o->inputs, o->ninputs, w, &st, err, sizeof err);
 	} else {
-		k = kmerge_files(&mo, o->inputs, o->ninputs, w, &st, &err);
+		rc = kmerge_files(&mo, o->inputs, o->ninputs, w, &st, err, sizeof err);
 	}
-	if (k != 0) {
-		log_error("%s", err.msg);
-		rc = err.kind == KMERGE_EDATA ? OSDL_EXIT_DATA : err.kind == KMERGE_EIO ? OSDL_EXIT_IO : OSDL_EXIT_FAIL;
+	if (rc != 0) {
+		log_error("%s", err);
 		goto out;
 	}
 	if (lzio_finish(w) != 0) {

@@ -2,15 +2,16 @@
 #include "chunksort.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "jkey.h"
 #include "kmerge.h"
 #include "lzio.h"
+#include "osdl.h"
 
 #define NO_TEXT UINT32_MAX
 #define MAX_LINE_DEFAULT ((size_t)512 << 20)
@@ -35,8 +36,6 @@ struct chunksort {
 	char **runs;
 	size_t nruns, runcap;
 	struct chunksort_stats st;
-	int errkind;
-	char err[1100];
 };
 
 /* The full order of two lines, see chunksort.h. */
@@ -62,18 +61,6 @@ static int key_cmp(const struct key *a, const struct key *b)
 	if ((c = bytes_cmp(a->id, a->idlen, b->id, b->idlen)))
 		return c;
 	return bytes_cmp(a->line, a->len, b->line, b->len);
-}
-
-static int fail(chunksort *cs, int kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(chunksort *cs, int kind, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cs->err, sizeof cs->err, fmt, ap);
-	va_end(ap);
-	cs->errkind = kind;
-	return -1;
 }
 
 static void rec_key(const char *base, const struct rec *r, struct key *k)
@@ -158,45 +145,46 @@ void chunksort_rewind(chunksort *cs)
 }
 
 /* Writes the lines of RECS[0..N) (sorted) as a new LZ4 run.  The run is
- * listed as soon as its file exists, so every exit path removes it. */
-static int write_run(chunksort *cs, const struct rec *recs, size_t n)
+ * listed as soon as its file exists, so every exit path removes it.
+ * Returns 0 or an exit code. */
+static int write_run(chunksort *cs, const struct rec *recs, size_t n, char *err, size_t errlen)
 {
 	char path[4400];
 	lzio_writer *w = NULL;
-	int fd = -1, rc = -1;
+	int fd = -1, rc;
 	if (!cs->o.tmp) {
-		fail(cs, CHUNKSORT_EIO, "no temporary directory to spill sorted runs into");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "no temporary directory to spill sorted runs into");
 		goto out;
 	}
 	if (!*cs->o.tmp && !(*cs->o.tmp = tmpdir_new(cs->o.tmpdir, "osfetch"))) {
 		const char *d = cs->o.tmpdir ? cs->o.tmpdir : getenv("TMPDIR");
-		fail(cs, CHUNKSORT_EIO, "cannot make a temporary directory in %s: %s",
-		     d && *d ? d : "/tmp", strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "cannot make a temporary directory in %s: %s",
+				 d && *d ? d : "/tmp", strerror(errno));
 		goto out;
 	}
 	if (cs->nruns == cs->runcap) {
 		size_t cap = cs->runcap ? cs->runcap * 2 : 16;
 		char **r = realloc(cs->runs, cap * sizeof *r);
 		if (!r) {
-			fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 			goto out;
 		}
 		cs->runs = r;
 		cs->runcap = cap;
 	}
 	if ((fd = tmpdir_create(*cs->o.tmp, path, sizeof path)) < 0) {
-		fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
-		     tmpdir_path(*cs->o.tmp), strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "cannot create a temporary file in %s: %s",
+				 tmpdir_path(*cs->o.tmp), strerror(errno));
 		goto out;
 	}
 	if (!(cs->runs[cs->nruns] = strdup(path))) {
 		tmpdir_remove(*cs->o.tmp, path);
-		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	cs->nruns++;
 	if (!(w = lzio_writer_new(fd, 1, 0))) {
-		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -209,22 +197,23 @@ static int write_run(chunksort *cs, const struct rec *recs, size_t n)
 	rc = 0;
 	goto out;
 io:
-	fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+	rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", path, strerror(errno));
 out:
 	lzio_writer_free(w);
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", path, strerror(errno));
 	return rc;
 }
 
 /* Sorts and spills the committed lines; the uncommitted ones move to the
- * front of the arena. */
-static int spill(chunksort *cs)
+ * front of the arena.  Returns 0 or an exit code. */
+static int spill(chunksort *cs, char *err, size_t errlen)
 {
 	size_t k = cs->ncommit;
 	qsort_r(cs->recs, k, sizeof *cs->recs, rec_cmp, cs->arena);
-	if (write_run(cs, cs->recs, k) != 0)
-		return -1;
+	int rc = write_run(cs, cs->recs, k, err, errlen);
+	if (rc != 0)
+		return rc;
 	size_t shift = cs->arena_mark;
 	memmove(cs->arena, cs->arena + shift, cs->arena_len - shift);
 	memmove(cs->recs, cs->recs + k, (cs->n - k) * sizeof *cs->recs);
@@ -237,20 +226,22 @@ static int spill(chunksort *cs)
 	return 0;
 }
 
-/* Room for one more line of LEN bytes and its record. */
-static int make_room(chunksort *cs, size_t len)
+/* Room for one more line of LEN bytes and its record.  Returns 0 or an
+ * exit code. */
+static int make_room(chunksort *cs, size_t len, char *err, size_t errlen)
 {
+	int rc;
 	if (cs->ncommit > 0 &&
 	    cs->arena_len + len + (cs->n + 1) * sizeof *cs->recs > cs->o.memory &&
-	    spill(cs) != 0)
-		return -1;
+	    (rc = spill(cs, err, errlen)) != 0)
+		return rc;
 	if (cs->arena_len + len > cs->arena_cap) {
 		size_t cap = cs->arena_cap ? cs->arena_cap : 256 * 1024;
 		while (cap < cs->arena_len + len)
 			cap *= 2;
 		char *a = realloc(cs->arena, cap);
 		if (!a)
-			return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		cs->arena = a;
 		cs->arena_cap = cap;
 	}
@@ -258,7 +249,7 @@ static int make_room(chunksort *cs, size_t len)
 		size_t cap = cs->cap ? cs->cap * 2 : 1024;
 		struct rec *r = realloc(cs->recs, cap * sizeof *r);
 		if (!r)
-			return fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		cs->recs = r;
 		cs->cap = cap;
 	}
@@ -266,22 +257,22 @@ static int make_room(chunksort *cs, size_t len)
 }
 
 int chunksort_add(chunksort *cs, const char *prefix, size_t plen,
-		  const char *body, size_t blen)
+		  const char *body, size_t blen, char *err, size_t errlen)
 {
 	size_t len = plen + blen;
 	jkey_val v[2];
+	int rc;
 	if (len < 2 || body[blen - 1] != '\n' || len - 1 >= NO_TEXT)
-		return fail(cs, CHUNKSORT_EDATA, "document %llu: not one line of at most 4 GiB",
-			    (unsigned long long)cs->st.lines + 1);
-	if (make_room(cs, len) != 0)
-		return -1;
+		return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "document %llu: not one line of at most 4 GiB",
+				   (unsigned long long)cs->st.lines + 1);
+	if ((rc = make_room(cs, len, err, errlen)) != 0)
+		return rc;
 	char *line = cs->arena + cs->arena_len;
 	memcpy(line, prefix, plen);
 	memcpy(line + plen, body, blen);
-	int jr = jkey_extract(&cs->ks, line, len - 1, v, NULL);
-	if (jr != JKEY_OK)
-		return fail(cs, CHUNKSORT_EDATA, "document %llu: %s", (unsigned long long)cs->st.lines + 1,
-			    jkey_strerror(jr));
+	if (jkey_extract(&cs->ks, line, len - 1, v, err, errlen) != JKEY_OK)
+		return errbuf_prefix(err, errlen, OSDL_EXIT_DATA, "document %llu: ",
+				     (unsigned long long)cs->st.lines + 1);
 	struct rec *r = &cs->recs[cs->n];
 	r->off = cs->arena_len;
 	r->len = (uint32_t)(len - 1);
@@ -315,52 +306,38 @@ static int merge_cmp(void *ctx, size_t a, size_t b)
 	return key_cmp(&ka, &kb);
 }
 
-static int kerr(chunksort *cs, const struct kmerge_err *e)
-{
-	return fail(cs, e->kind == KMERGE_ENOMEM ? CHUNKSORT_ENOMEM :
-		    e->kind == KMERGE_EDATA ? CHUNKSORT_EDATA : CHUNKSORT_EIO, "%s", e->msg);
-}
-
-/* Merges runs [FIRST, FIRST+K) into EMIT. */
-static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit, void *ud)
+/* Merges runs [FIRST, FIRST+K) into EMIT.  Returns 0, -1 when EMIT failed
+ * (ERR untouched), or an exit code. */
+static int merge_runs(chunksort *cs, size_t first, size_t k, chunksort_emit emit, void *ud,
+		      char *err, size_t errlen)
 {
 	struct kmerge_opts ko = { .keys = &cs->ks, .max_line = cs->o.max_line, .fanin = k,
 				  .tmp = *cs->o.tmp };
 	struct kmerge_stats kst = { 0 };
-	struct kmerge_err ke = { 0 };
 	struct merge m = { calloc(k, sizeof *m.rd), calloc(k, sizeof *m.line),
 			   calloc(k, sizeof *m.len), calloc(k, sizeof *m.v) };
 	heap *h = heap_new(k, merge_cmp, &m);
-	int rc = -1;
+	int rc;
 	if (!m.rd || !m.line || !m.len || !m.v || !h) {
-		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
-		if (!(m.rd[i] = kmerge_reader_open(&ko, cs->runs[first + i], &kst, &ke))) {
-			kerr(cs, &ke);
+		if ((rc = kmerge_reader_open(&ko, cs->runs[first + i], &m.rd[i], &kst, err, errlen)) != 0 ||
+		    (rc = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, err, errlen)) != 0)
 			goto out;
-		}
-		int r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, &ke);
-		if (r < 0) {
-			kerr(cs, &ke);
-			goto out;
-		}
-		if (r > 0)
+		if (m.line[i])
 			heap_push(h, i);
 	}
 	while (heap_size(h) > 0) {
 		size_t i = heap_top(h);
 		if (emit(m.line[i], m.len[i], m.v[i], ud) != 0) {
-			fail(cs, CHUNKSORT_EEMIT, "output failed");
+			rc = -1;
 			goto out;
 		}
-		int r = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, &ke);
-		if (r < 0) {
-			kerr(cs, &ke);
+		if ((rc = kmerge_next_doc(m.rd[i], &m.line[i], &m.len[i], m.v[i], &kst, err, errlen)) != 0)
 			goto out;
-		}
-		if (r > 0)
+		if (m.line[i])
 			heap_update_top(h);
 		else
 			heap_pop(h);
@@ -377,35 +354,37 @@ out:
 	return rc;
 }
 
-/* Emit callback of an intermediate pass: lines into a run writer. */
+/* Emit callback of an intermediate pass: lines into a run writer (errno
+ * says why it failed). */
 static int to_writer(const char *line, size_t len, const jkey_val *keys, void *ud)
 {
 	lzio_writer *w = ud;
-	return lzio_write(w, line, len) != 0 || lzio_write(w, "\n", 1) != 0;
+	return lzio_write(w, line, len) != 0 || lzio_write(w, "\n", 1) != 0 ? -1 : 0;
 }
 
-/* Merges the first K runs into one new run at the end. */
-static int merge_pass(chunksort *cs, size_t k)
+/* Merges the first K runs into one new run at the end.  Returns 0 or an
+ * exit code. */
+static int merge_pass(chunksort *cs, size_t k, char *err, size_t errlen)
 {
 	char path[4400];
 	int fd = tmpdir_create(*cs->o.tmp, path, sizeof path);
 	if (fd < 0)
-		return fail(cs, CHUNKSORT_EIO, "cannot create a temporary file in %s: %s",
-			    tmpdir_path(*cs->o.tmp), strerror(errno));
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "cannot create a temporary file in %s: %s",
+				   tmpdir_path(*cs->o.tmp), strerror(errno));
 	char *p = strdup(path);
 	lzio_writer *w = lzio_writer_new(fd, 1, 0);
-	int rc = -1;
+	int rc;
 	if (!p || !w) {
-		fail(cs, CHUNKSORT_ENOMEM, "out of memory");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	if (merge_runs(cs, 0, k, to_writer, w) != 0) {
-		if (cs->errkind == CHUNKSORT_EEMIT)
-			fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+	if ((rc = merge_runs(cs, 0, k, to_writer, w, err, errlen)) != 0) {
+		if (rc < 0) /* to_writer's */
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (lzio_finish(w) != 0) {
-		fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
@@ -421,7 +400,7 @@ static int merge_pass(chunksort *cs, size_t k)
 out:
 	lzio_writer_free(w);
 	if (close(fd) != 0 && rc == 0)
-		rc = fail(cs, CHUNKSORT_EIO, "%s: %s", path, strerror(errno));
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", path, strerror(errno));
 	if (p) {
 		tmpdir_remove(*cs->o.tmp, p);
 		free(p);
@@ -429,9 +408,9 @@ out:
 	return rc;
 }
 
-int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud)
+int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud, char *err, size_t errlen)
 {
-	int rc = -1;
+	int rc = 0;
 	chunksort_mark(cs);
 	if (cs->nruns == 0) {
 		if (cs->n > 0) /* no arena yet when empty */
@@ -441,14 +420,13 @@ int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud)
 			rec_key(cs->arena, &cs->recs[i], &k);
 			jkey_val kv[2] = { k.t, { k.id, (uint32_t)k.idlen, JKEY_STR, 0, 0 } };
 			if (emit(k.line, k.len, kv, ud) != 0) {
-				fail(cs, CHUNKSORT_EEMIT, "output failed");
+				rc = -1;
 				goto out;
 			}
 		}
-		rc = 0;
 		goto out;
 	}
-	if (cs->n > 0 && spill(cs) != 0)
+	if (cs->n > 0 && (rc = spill(cs, err, errlen)) != 0)
 		goto out;
 	/* The readers take the arena's place in the budget. */
 	free(cs->arena);
@@ -460,14 +438,12 @@ int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud)
 	if (fanin < 2)
 		fanin = 2;
 	while (cs->nruns > fanin)
-		if (merge_pass(cs, fanin) != 0)
+		if ((rc = merge_pass(cs, fanin, err, errlen)) != 0)
 			goto out;
-	rc = merge_runs(cs, 0, cs->nruns, emit, ud);
+	rc = merge_runs(cs, 0, cs->nruns, emit, ud, err, errlen);
 out:
 	chunksort_reset(cs);
 	return rc;
 }
 
-int chunksort_errkind(const chunksort *cs) { return cs->errkind; }
-const char *chunksort_error(const chunksort *cs) { return cs->err; }
 void chunksort_stats(const chunksort *cs, struct chunksort_stats *st) { *st = cs->st; }

@@ -19,6 +19,13 @@
  * Memory: about the budget (arena and index while reading; readers of
  * KMERGE_READER_BYTES each plus the longest line while merging), plus one
  * page in paged mode.
+ *
+ * Errors (errbuf.h): a failure returns the osdl exit code of its kind and
+ * writes one line into the caller's (ERR, ERRLEN): OSDL_EXIT_FAIL out of
+ * memory, OSDL_EXIT_IO temp files, OSDL_EXIT_DATA a line that is not a JSON
+ * object; reading the runs back passes kmerge's codes and reasons on.  The
+ * sorter keeps no message: a caller that learns of a failure only later
+ * (adding lines from inside a parser's callback) keeps the code itself.
  */
 #ifndef CHUNKSORT_H
 #define CHUNKSORT_H
@@ -44,13 +51,6 @@ struct chunksort_opts {
 	int paged;              /* lines count only after chunksort_mark() */
 };
 
-enum chunksort_errkind {
-	CHUNKSORT_ENOMEM = 1,
-	CHUNKSORT_EIO = 2,      /* temp files */
-	CHUNKSORT_EDATA = 3,    /* a line that is not a valid JSON object */
-	CHUNKSORT_EEMIT = 4     /* the emit callback failed */
-};
-
 typedef struct chunksort chunksort;
 
 /* A sorter (options copied, the time field too).  NULL on ENOMEM or a time
@@ -60,10 +60,11 @@ chunksort *chunksort_new(const struct chunksort_opts *o);
 void chunksort_free(chunksort *cs);
 
 /* Adds one line given in two parts (PREFIX then BODY, which ends in
- * '\n').  Returns 0, or -1 with chunksort_error() set (ENOMEM, EIO while
- * spilling, EDATA). */
+ * '\n').  Returns 0, or an exit code with the reason in ERR:
+ * OSDL_EXIT_DATA "document N: ..." for a line that is not a JSON object,
+ * OSDL_EXIT_IO spilling a run, OSDL_EXIT_FAIL memory. */
 int chunksort_add(chunksort *cs, const char *prefix, size_t plen,
-		  const char *body, size_t blen);
+		  const char *body, size_t blen, char *err, size_t errlen);
 /* Paged mode: commits the lines added so far / drops those added since. */
 void chunksort_mark(chunksort *cs);
 void chunksort_rewind(chunksort *cs);
@@ -75,13 +76,10 @@ void chunksort_reset(chunksort *cs);
  * into LINE).  Returns 0 or non-zero to stop. */
 typedef int (*chunksort_emit)(const char *line, size_t len, const jkey_val *keys, void *ud);
 /* Hands every line (committed or not) on in order, then empties the
- * sorter.  Returns 0, or -1 with chunksort_error() set. */
-int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud);
-
-/* The last error: kind (enum chunksort_errkind, 0 if none) and a one-line
- * message owned by CS. */
-int chunksort_errkind(const chunksort *cs);
-const char *chunksort_error(const chunksort *cs);
+ * sorter.  Returns 0; -1 when EMIT stopped it, with ERR untouched (only
+ * the callback knows why, and -1 is never an exit code); or an exit code
+ * with the reason in ERR. */
+int chunksort_finish(chunksort *cs, chunksort_emit emit, void *ud, char *err, size_t errlen);
 
 /* Lines added, runs spilled and their bytes, merge passes, since new. */
 struct chunksort_stats {

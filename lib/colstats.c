@@ -193,7 +193,7 @@ static int first_set(struct first *f, const char *raw, size_t n, const char *id,
 	memcpy(t, "{\"t\":", 5);
 	memcpy(t + 5, raw, n);
 	t[n + 5] = '}';
-	if (jkey_extract(&tkey, t, n + 6, &v, NULL) != JKEY_OK)
+	if (jkey_extract(&tkey, t, n + 6, &v, NULL, 0) != JKEY_OK)
 		goto fail;
 	memcpy(i, id, idlen);
 	i[idlen] = 0;

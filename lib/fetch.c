@@ -49,6 +49,7 @@ struct run {
 	lzio_writer *w;
 	search_parser *parser;
 	chunksort *cs;        /* time order restored locally; NULL: --no-sort */
+	int sort_rc;          /* chunksort_add's failure in emit_doc, reason in err */
 	colstats *stats;      /* of the lines as published, for the meta */
 	char *ctx_id;         /* newest scroll id or pit id, to use and to clear */
 	uint64_t docs;        /* of this attempt */
@@ -70,7 +71,7 @@ static int emit_doc(const char *prefix, size_t plen, const char *body, size_t bl
 {
 	struct run *r = ud;
 	if (r->cs) {
-		if (chunksort_add(r->cs, prefix, plen, body, blen) != 0)
+		if ((r->sort_rc = chunksort_add(r->cs, prefix, plen, body, blen, r->err, r->errlen)) != 0)
 			return -1;
 	} else if (lzio_write(r->w, prefix, plen) != 0 || lzio_write(r->w, body, blen) != 0) {
 		r->out_errno = errno ? errno : EIO;
@@ -191,11 +192,10 @@ static int page(struct run *r, const char *path, const char *body)
 		if (sig_caught()) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
 		}
-		if (search_emit_failed(r->parser) && r->cs && chunksort_errkind(r->cs)) {
-			int k = chunksort_errkind(r->cs);
-			return errbuf_fail(r->err, r->errlen, k == CHUNKSORT_EIO ? OSDL_EXIT_IO :
-					   k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_FAIL,
-					   "sorting the chunk: %s", chunksort_error(r->cs));
+		if (search_emit_failed(r->parser) && r->cs && r->sort_rc) {
+			/* A document that is no JSON object came from the server. */
+			return errbuf_prefix(r->err, r->errlen, r->sort_rc == OSDL_EXIT_DATA ? OSDL_EXIT_SERVER
+							    : r->sort_rc, "sorting the chunk: ");
 		}
 		if (search_emit_failed(r->parser)) {
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s",
@@ -720,17 +720,19 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 	if (r.cs) {
 		double ts = log_now_s();
 		struct chunksort_stats cst;
-		if (chunksort_finish(r.cs, write_line, &r) != 0) {
-			int k = chunksort_errkind(r.cs);
-			if (k == CHUNKSORT_EEMIT && !r.out_errno)
-				errbuf_prefix(err, errlen, 0, "column statistics: ");
-			else if (k == CHUNKSORT_EEMIT)
+		if ((rc = chunksort_finish(r.cs, write_line, &r, err, errlen)) != 0) {
+			/* -1: write_line failed: a write (out_errno), or the
+			 * column statistics, whose reason it left in r.err. */
+			if (rc < 0 && !r.out_errno) {
+				rc = errbuf_prefix(err, errlen, OSDL_EXIT_FAIL, "column statistics: ");
+			} else if (rc < 0) {
 				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
 					 strerror(r.out_errno));
-			else
-				snprintf(err, errlen, "sorting the chunk: %s", chunksort_error(r.cs));
-			rc = k == CHUNKSORT_ENOMEM || (k == CHUNKSORT_EEMIT && !r.out_errno) ? OSDL_EXIT_FAIL
-			     : k == CHUNKSORT_EDATA ? OSDL_EXIT_SERVER : OSDL_EXIT_IO;
+				rc = OSDL_EXIT_IO;
+			} else { /* bad data is the server's documents', as in page() */
+				rc = errbuf_prefix(err, errlen, rc == OSDL_EXIT_DATA ? OSDL_EXIT_SERVER : rc,
+						   "sorting the chunk: ");
+			}
 			goto out;
 		}
 		chunksort_stats(r.cs, &cst);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "osdl.h"
 #include "tspan.h"
 
@@ -467,7 +468,24 @@ static int scan_value(struct scan *s, int depth, uint32_t sub, const uint16_t *s
 	return 0;
 }
 
-int jkey_extract(const jkey_spec *ks, const char *line, size_t len, jkey_val *vals, size_t *errpos)
+/* The reason for a failed line, out of line (cold) so that jkey_extract's
+ * success path, osmerge's hot loop, stays free of formatting. */
+static __attribute__((cold, noinline)) int extract_fail(int status, size_t pos, char *err, size_t errlen)
+{
+	switch (status) {
+	case JKEY_ERR_JSON:
+		return errbuf_fail(err, errlen, status, "invalid JSON at byte %zu", pos + 1);
+	case JKEY_ERR_NOT_OBJECT:
+		return errbuf_fail(err, errlen, status, "not a JSON object");
+	case JKEY_ERR_EMPTY:
+		return errbuf_fail(err, errlen, status, "empty line");
+	default:
+		return errbuf_fail(err, errlen, status, "JSON nested deeper than " OSDL_MAX_DEPTH_TEXT " levels");
+	}
+}
+
+int jkey_extract(const jkey_spec *ks, const char *line, size_t len, jkey_val *vals,
+		 char *err, size_t errlen)
 {
 	struct scan s;
 	int nv = jkey_nvals(ks);
@@ -495,21 +513,9 @@ int jkey_extract(const jkey_spec *ks, const char *line, size_t len, jkey_val *va
 		skip_ws(&s);
 		fail(&s, s.p == s.end ? JKEY_ERR_NOT_OBJECT : JKEY_ERR_JSON);
 	}
-	if (errpos)
-		*errpos = (size_t)(s.p - s.start);
-	return s.status;
-}
-
-const char *jkey_strerror(int status)
-{
-	switch (status) {
-	case JKEY_OK: return "no error";
-	case JKEY_ERR_JSON: return "invalid JSON";
-	case JKEY_ERR_NOT_OBJECT: return "not a JSON object";
-	case JKEY_ERR_EMPTY: return "empty line";
-	case JKEY_ERR_DEPTH: return "JSON nested deeper than " OSDL_MAX_DEPTH_TEXT " levels";
-	default: return "unknown error";
-	}
+	if (s.status)
+		return extract_fail(s.status, (size_t)(s.p - s.start), err, errlen);
+	return JKEY_OK;
 }
 
 int jkey_spec_add(jkey_spec *ks, const char *arg)

@@ -82,12 +82,13 @@ enum jkey_status {
 };
 
 /* Validates LINE (LEN bytes, need not be NUL-terminated) and fills
- * vals[0 .. jkey_nvals(ks)-1].  Returns JKEY_OK or a jkey_status error;
- * *errpos (if not NULL) gets the byte offset of a syntax error. */
+ * vals[0 .. jkey_nvals(ks)-1].  Returns JKEY_OK, or a jkey_status error
+ * (callers branch on the kind) with the reason in ERR: "invalid JSON at
+ * byte N" (N counted from 1), "not a JSON object", "empty line" or "JSON
+ * nested deeper than N levels".  The reason is formatted only on failure,
+ * so a valid line costs nothing extra; pass NULL, 0 to skip it. */
 int jkey_extract(const jkey_spec *ks, const char *line, size_t len,
-		 jkey_val *vals, size_t *errpos);
-/* A static description of a jkey_status, for messages. */
-const char *jkey_strerror(int status);
+		 jkey_val *vals, char *err, size_t errlen);
 
 /* Compares the sort keys (vals[0 .. n-1]) of A and B with the directions and
  * missing placement of KS.  Returns <0, 0 or >0. */

@@ -7,32 +7,19 @@
 #include "fnv.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "log.h"
 #include "osdl.h"
 #include "tmpdir.h"
 
 #define DEFAULT_MAX_LINE OSDL_MAX_LINE
 #define READ_BUF (128 * 1024)
-
-static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)
-{
-	if (err->kind)
-		return; /* keep the first error */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	err->kind = kind;
-}
 
 /* ---- reading ---- */
 
@@ -48,22 +35,20 @@ struct kmerge_reader {
 	uint32_t origin; /* of the last line of a tagged file */
 };
 
-kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
-				  struct kmerge_stats *st, struct kmerge_err *err)
+int kmerge_reader_open(const struct kmerge_opts *o, const char *path, kmerge_reader **rp,
+		       struct kmerge_stats *st, char *err, size_t errlen)
 {
+	*rp = NULL;
 	kmerge_reader *r = calloc(1, sizeof *r);
-	if (!r) {
-		set_err(err, KMERGE_ENOMEM, "out of memory");
-		return NULL;
-	}
+	if (!r)
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	r->o = o;
 	r->max_line = o->max_line ? o->max_line : DEFAULT_MAX_LINE;
 	r->cap = READ_BUF;
 	r->buf = malloc(r->cap);
 	if (!r->buf) {
 		free(r);
-		set_err(err, KMERGE_ENOMEM, "out of memory");
-		return NULL;
+		return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	r->lz = lzio_open(path, 0);
 	if (!r->lz) {
@@ -73,13 +58,13 @@ kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
 		if (o->skip_bad && e != ENOMEM) {
 			st->bad_files++;
 			log_msg(LOG_BASIC, "%s: skipped: cannot open: %s", path, strerror(e));
-			return NULL;
+			return 0;
 		}
-		set_err(err, e == ENOMEM ? KMERGE_ENOMEM : KMERGE_EIO, "%s: cannot open: %s",
-			strcmp(path, "-") == 0 ? "(stdin)" : path, strerror(e));
-		return NULL;
+		return errbuf_fail(err, errlen, e == ENOMEM ? OSDL_EXIT_FAIL : OSDL_EXIT_IO, "%s: cannot open: %s",
+				   strcmp(path, "-") == 0 ? "(stdin)" : path, strerror(e));
 	}
-	return r;
+	*rp = r;
+	return 0;
 }
 
 const char *kmerge_reader_name(const kmerge_reader *r) { return lzio_name(r->lz); }
@@ -149,53 +134,47 @@ static int next_line(kmerge_reader *r, char **line, size_t *len)
 }
 
 int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
-		    struct kmerge_stats *st, struct kmerge_err *err)
+		    struct kmerge_stats *st, char *err, size_t errlen)
 {
 	const char *name = lzio_name(r->lz);
 	for (;;) {
 		int s = next_line(r, line, len);
 		unsigned long long ln = (unsigned long long)r->lineno;
 		if (s == LZIO_LINE) {
-			size_t pos = 0;
+			char why[128];
 			if (r->tagged) {
 				char *tab = memchr(*line, '\t', *len);
-				if (!tab) {
-					set_err(err, KMERGE_EIO, "%s:%llu: damaged temporary file", name, ln);
-					return -1;
-				}
+				if (!tab)
+					return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s:%llu: damaged temporary file",
+							   name, ln);
 				r->origin = (uint32_t)strtoul(*line, NULL, 10);
 				*len -= (size_t)(tab + 1 - *line);
 				*line = tab + 1;
 			}
-			int j = jkey_extract(r->o->keys, *line, *len, vals, &pos);
-			if (j == JKEY_OK) {
+			if (jkey_extract(r->o->keys, *line, *len, vals, why, sizeof why) == JKEY_OK) {
 				if (!r->tagged) {
 					st->lines_in++;
 					st->bytes_in += *len + 1;
 				}
-				return 1;
+				return 0;
 			}
 			if (r->o->skip_bad) {
 				st->bad_lines++;
-				log_msg(LOG_DETAILED, "%s:%llu: skipped: %s", name, ln, jkey_strerror(j));
+				log_msg(LOG_DETAILED, "%s:%llu: skipped: %s", name, ln, why);
 				continue;
 			}
-			if (j == JKEY_ERR_JSON)
-				set_err(err, KMERGE_EDATA, "%s:%llu: invalid JSON at byte %zu", name, ln, pos + 1);
-			else
-				set_err(err, KMERGE_EDATA, "%s:%llu: %s", name, ln, jkey_strerror(j));
-			return -1;
+			return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: %s", name, ln, why);
 		}
 		if (s == LZIO_EOF)
-			return 0;
+			break;
 		if (s == LZIO_ERR_LONG) {
 			if (r->o->skip_bad) {
 				st->bad_lines++;
 				log_msg(LOG_DETAILED, "%s:%llu: skipped: line longer than %zu bytes", name, ln, r->max_line);
 				continue;
 			}
-			set_err(err, KMERGE_EDATA, "%s:%llu: line longer than %zu bytes (--max-line)", name, ln, r->max_line);
-			return -1;
+			return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: line longer than %zu bytes (--max-line)",
+					   name, ln, r->max_line);
 		}
 		if (s == LZIO_ERR_LZ4) {
 			if (r->o->skip_bad) {
@@ -203,18 +182,18 @@ int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
 				log_msg(LOG_DETAILED, "%s:%llu: skipped the rest: corrupt or truncated LZ4 frame", name, ln + 1);
 				r->eof = 1;
 				r->start = r->end = r->scan = 0;
-				return 0;
+				break;
 			}
-			set_err(err, KMERGE_EDATA, "%s:%llu: corrupt or truncated LZ4 frame", name, ln + 1);
-			return -1;
+			return errbuf_fail(err, errlen, OSDL_EXIT_DATA, "%s:%llu: corrupt or truncated LZ4 frame",
+					   name, ln + 1);
 		}
-		if (s == LZIO_ERR_NOMEM) {
-			set_err(err, KMERGE_ENOMEM, "%s:%llu: out of memory", name, ln + 1);
-			return -1;
-		}
-		set_err(err, KMERGE_EIO, "%s: read error: %s", name, strerror(errno));
-		return -1;
+		if (s == LZIO_ERR_NOMEM)
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "%s:%llu: out of memory", name, ln + 1);
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: read error: %s", name, strerror(errno));
 	}
+	*line = NULL;
+	*len = 0;
+	return 0;
 }
 
 /* ---- writing ---- */
@@ -467,7 +446,8 @@ struct slot {
 struct merger {
 	const struct kmerge_opts *o;
 	struct kmerge_stats *st;
-	struct kmerge_err *err;
+	char *err;          /* the caller's, for a failure's reason */
+	size_t errlen;
 	struct input *in;
 	size_t n;
 	size_t *pending;    /* inputs by (first key, number) */
@@ -579,19 +559,23 @@ static int add_rec(struct runbuf *b, int nv, const char *line, size_t len, const
 }
 
 /* Reads the next run of equal leading keys of S into its buffer, sorted by
- * all keys.  Returns 1, 0 at end of input, or -1.  Memory: the longest run. */
+ * all keys; at the end of input the buffer stays empty (b->n 0).  Returns 0
+ * or an exit code.  Memory: the longest run. */
 static int fill_run(struct merger *m, struct slot *s)
 {
 	struct runbuf *b = s->run;
-	int nv = jkey_nvals(m->o->keys);
+	int nv = jkey_nvals(m->o->keys), rc;
 	char *line;
 	size_t len;
 	jkey_val v[JKEY_MAX];
 	b->used = b->n = b->pos = 0;
 	if (!b->have_next) {
-		int k = b->eof ? 0 : kmerge_next_doc(s->r, &line, &len, v, m->st, m->err);
-		if (k <= 0)
-			return k;
+		if (b->eof)
+			return 0;
+		if ((rc = kmerge_next_doc(s->r, &line, &len, v, m->st, m->err, m->errlen)) != 0)
+			return rc;
+		if (!line)
+			return 0;
 		if (set_next(b, nv, line, len, v) != 0)
 			goto nomem;
 	}
@@ -601,10 +585,9 @@ static int fill_run(struct merger *m, struct slot *s)
 		goto nomem;
 	b->have_next = 0;
 	for (;;) {
-		int k = kmerge_next_doc(s->r, &line, &len, v, m->st, m->err);
-		if (k < 0)
-			return -1;
-		if (k == 0) {
+		if ((rc = kmerge_next_doc(s->r, &line, &len, v, m->st, m->err, m->errlen)) != 0)
+			return rc;
+		if (!line) {
 			b->eof = 1;
 			break;
 		}
@@ -613,9 +596,10 @@ static int fill_run(struct merger *m, struct slot *s)
 			char now[256], before[256];
 			format_keys(&m->lead, v, now, sizeof now);
 			format_keys(&m->lead, b->next.v, before, sizeof before);
-			set_err(m->err, KMERGE_EDATA, "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
-				kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r), now, before);
-			return -1;
+			return errbuf_fail(m->err, m->errlen, OSDL_EXIT_DATA,
+					   "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
+					   kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r),
+					   now, before);
 		}
 		if (c > 0) {
 			if (set_next(b, nv, line, len, v) != 0)
@@ -631,34 +615,37 @@ static int fill_run(struct merger *m, struct slot *s)
 	}
 	if (b->n > 1)
 		qsort_r(b->order, b->n, sizeof *b->order, rline_cmp, (void *)m->o->keys);
-	return 1;
+	return 0;
 nomem:
-	set_err(m->err, KMERGE_ENOMEM, "out of memory");
-	return -1;
+	return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
 }
 
-/* Reads the slot's next document.  Returns 1, 0 (slot closed and freed) or -1. */
+/* Reads the slot's next document; at the end of its input the slot is
+ * closed and freed (s->r NULL).  Returns 0 or an exit code. */
 static int slot_advance(struct merger *m, struct slot *s)
 {
-	int k;
+	int rc, more;
 	if (s->run) {
 		struct runbuf *b = s->run;
-		k = 1;
-		if (b->pos >= b->n)
-			k = fill_run(m, s);
-		if (k > 0) {
+		if (b->pos >= b->n && (rc = fill_run(m, s)) != 0)
+			return rc;
+		more = b->pos < b->n;
+		if (more) {
 			struct rline *r = b->order[b->pos++];
 			s->line = b->mem + r->off;
 			s->len = r->len;
 			memcpy(s->v, r->v, sizeof(jkey_val) * (size_t)jkey_nvals(m->o->keys));
 		}
 	} else {
-		k = kmerge_next_doc(s->r, &s->line, &s->len, s->v, m->st, m->err);
+		if ((rc = kmerge_next_doc(s->r, &s->line, &s->len, s->v, m->st, m->err, m->errlen)) != 0)
+			return rc;
+		more = s->line != NULL;
 	}
-	if (k > 0 && s->r->tagged)
-		s->origin = s->r->origin;
-	if (k != 0)
-		return k;
+	if (more) {
+		if (s->r->tagged)
+			s->origin = s->r->origin;
+		return 0;
+	}
 	runbuf_free(s->run);
 	s->run = NULL;
 	kmerge_reader_close(s->r);
@@ -687,26 +674,24 @@ static size_t open_slots(const struct merger *m)
 	return k;
 }
 
-/* Output of one document into OUT, with the order check.  Returns 0/-1. */
+/* Output of one document into OUT, with the order check.  Returns 0 or an
+ * exit code. */
 static int emit(struct merger *m, kmerge_out *out, long tag, struct slot *s, struct kmerge_stats *ost)
 {
 	if (m->o->check_order && kmerge_out_cmp_last(out, s->v) < 0) {
 		char now[256], before[256];
 		format_keys(m->o->keys, s->v, now, sizeof now);
 		kmerge_out_format_last(out, before, sizeof before);
-		set_err(m->err, KMERGE_EDATA, "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
-			kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r), now, before);
-		return -1;
+		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_DATA,
+				   "%s:%llu: out of order: key %s after %s (use --sort for unsorted input)",
+				   kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r),
+				   now, before);
 	}
 	int e = out_emit(out, tag, s->line, s->len, s->v);
-	if (e == -1) {
-		set_err(m->err, KMERGE_EIO, "write error: %s", strerror(errno));
-		return -1;
-	}
-	if (e == -2) {
-		set_err(m->err, KMERGE_ENOMEM, "out of memory");
-		return -1;
-	}
+	if (e == -1)
+		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
+	if (e == -2)
+		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
 	if (e == 1 && ost) {
 		ost->lines_out++;
 		ost->bytes_out += s->len + 1;
@@ -715,16 +700,15 @@ static int emit(struct merger *m, kmerge_out *out, long tag, struct slot *s, str
 }
 
 /* Merges the open slots of the lowest levels (at least two slots) into one
- * tagged spill file, which takes one of their slots.  Returns 0 or -1. */
+ * tagged spill file, which takes one of their slots.  Returns 0 or an exit
+ * code. */
 static int spill(struct merger *m)
 {
-	int rc = -1, level = 0;
+	int rc, level = 0;
 	size_t *sel = malloc(m->nslot * sizeof *sel), ns = 0;
 	char path[4096];
-	if (!sel) {
-		set_err(m->err, KMERGE_ENOMEM, "out of memory");
-		return -1;
-	}
+	if (!sel)
+		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
 	heap *h = NULL;
 	kmerge_out *out = NULL;
 	lzio_writer *w = NULL;
@@ -740,8 +724,8 @@ static int spill(struct merger *m)
 	}
 	char *name = NULL;
 	if ((fd = tmpdir_create(m->o->tmp, path, sizeof path)) < 0) {
-		set_err(m->err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
-			tmpdir_path(m->o->tmp), strerror(errno));
+		rc = errbuf_fail(m->err, m->errlen, OSDL_EXIT_IO, "cannot create a temporary file in %s: %s",
+				 tmpdir_path(m->o->tmp), strerror(errno));
 		goto fail;
 	}
 	name = strdup(path);
@@ -749,26 +733,23 @@ static int spill(struct merger *m)
 	out = kmerge_out_new(m->o->keys, w, 0);
 	h = heap_new(m->nslot, slot_cmp, m);
 	if (!name || !w || !out || !h || out_copy_last(out, m->out) != 0) {
-		set_err(m->err, KMERGE_ENOMEM, "out of memory");
+		rc = errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < ns; i++)
 		heap_push(h, sel[i]);
 	while (heap_size(h)) {
 		struct slot *s = &m->slot[heap_top(h)];
-		if (emit(m, out, s->origin, s, NULL) != 0)
+		if ((rc = emit(m, out, s->origin, s, NULL)) != 0 || (rc = slot_advance(m, s)) != 0)
 			goto fail;
-		int k = slot_advance(m, s);
-		if (k < 0)
-			goto fail;
-		if (k == 0)
+		if (!s->r)
 			heap_pop(h);
 		else
 			heap_update_top(h);
 	}
 	if (lzio_finish(w) != 0 || close(fd) != 0) {
 		fd = -1;
-		set_err(m->err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
+		rc = errbuf_fail(m->err, m->errlen, OSDL_EXIT_IO, "%s: write error: %s", path, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
@@ -776,15 +757,17 @@ static int spill(struct merger *m)
 	m->st->passes++;
 	log_msg(LOG_DETAILED, "merged %zu open inputs into a level %d temporary file", ns, level);
 	struct slot *s = free_slot(m);
-	s->r = kmerge_reader_open(m->o, name, m->st, m->err);
-	if (!s->r)
+	if ((rc = kmerge_reader_open(m->o, name, &s->r, m->st, m->err, m->errlen)) != 0)
 		goto fail;
+	if (!s->r) { /* skip_bad skipped our own file: its lines would be lost */
+		rc = errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "%s: temporary file lost", name);
+		goto fail;
+	}
 	s->r->tagged = 1;
 	s->level = level;
 	s->tmppath = name;
 	name = NULL;
-	int k = slot_advance(m, s);
-	if (k < 0)
+	if ((rc = slot_advance(m, s)) != 0)
 		goto fail;
 	heap_free(h);
 	h = NULL;
@@ -810,30 +793,27 @@ fail:
 }
 
 /* Opens pending input I into a free slot (spilling first if none is free)
- * and reads its first document.  Returns 0 or -1. */
+ * and reads its first document.  Returns 0 or an exit code. */
 static int admit(struct merger *m, size_t i)
 {
-	if (open_slots(m) >= m->nslot && spill(m) != 0)
-		return -1;
+	int rc;
+	if (open_slots(m) >= m->nslot && (rc = spill(m)) != 0)
+		return rc;
 	struct slot *s = free_slot(m);
-	s->r = kmerge_reader_open(m->o, m->in[i].path, m->st, m->err);
+	if ((rc = kmerge_reader_open(m->o, m->in[i].path, &s->r, m->st, m->err, m->errlen)) != 0)
+		return rc;
 	if (!s->r) {
-		if (m->err->kind)
-			return -1;
 		m->in[i].state = IN_DONE; /* vanished since the first look; skip_bad */
 		return 0;
 	}
 	s->origin = (uint32_t)i;
 	s->level = 0;
-	if (m->run_mode && !(s->run = calloc(1, sizeof *s->run))) {
-		set_err(m->err, KMERGE_ENOMEM, "out of memory");
-		return -1;
-	}
-	int k = slot_advance(m, s);
-	if (k < 0)
-		return -1;
-	m->in[i].state = k ? IN_OPEN : IN_DONE;
-	if (k)
+	if (m->run_mode && !(s->run = calloc(1, sizeof *s->run)))
+		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
+	if ((rc = slot_advance(m, s)) != 0)
+		return rc;
+	m->in[i].state = s->r ? IN_OPEN : IN_DONE;
+	if (s->r)
 		heap_push(m->heap, (size_t)(s - m->slot));
 	return 0;
 }
@@ -846,25 +826,28 @@ static int pending_cmp(const void *a, const void *b, void *ctx)
 }
 
 /* First pass: each input's first key.  Stdin, pipes, FIFOs and devices
- * cannot be read twice, so they stay open (in a slot) from here on. */
+ * cannot be read twice, so they stay open (in a slot) from here on.
+ * Returns 0 or an exit code. */
 static int first_keys(struct merger *m)
 {
 	struct kmerge_stats scratch = { 0 };
-	int nv = jkey_nvals(m->o->keys);
+	int nv = jkey_nvals(m->o->keys), rc;
 	for (size_t i = 0; i < m->n; i++) {
 		struct input *in = &m->in[i];
 		struct stat sb;
 		int is_stdin = strcmp(in->path, "-") == 0 ||
 			       (stat(in->path, &sb) == 0 && !S_ISREG(sb.st_mode));
 		struct kmerge_stats *st = is_stdin ? m->st : &scratch;
-		if (is_stdin && open_slots(m) >= m->nslot && (!m->o->tmp || spill(m) != 0)) {
-			set_err(m->err, KMERGE_EIO, "too many pipes among the inputs");
-			return -1;
+		if (is_stdin && open_slots(m) >= m->nslot) {
+			if (!m->o->tmp)
+				return errbuf_fail(m->err, m->errlen, OSDL_EXIT_IO, "too many pipes among the inputs");
+			if ((rc = spill(m)) != 0)
+				return rc;
 		}
-		kmerge_reader *r = kmerge_reader_open(m->o, in->path, m->st, m->err);
+		kmerge_reader *r;
+		if ((rc = kmerge_reader_open(m->o, in->path, &r, m->st, m->err, m->errlen)) != 0)
+			return rc;
 		if (!r) {
-			if (m->err->kind)
-				return -1;
 			in->state = IN_DONE;
 			continue;
 		}
@@ -872,12 +855,11 @@ static int first_keys(struct merger *m)
 		size_t len;
 		jkey_val v[JKEY_MAX];
 		uint64_t bad0 = scratch.bad_lines;
-		int k = kmerge_next_doc(r, &line, &len, v, st, m->err);
-		if (k < 0) {
+		if ((rc = kmerge_next_doc(r, &line, &len, v, st, m->err, m->errlen)) != 0) {
 			kmerge_reader_close(r);
-			return -1;
+			return rc;
 		}
-		if (k == 0) {
+		if (!line) {
 			m->st->bad_lines += scratch.bad_lines - bad0; /* never read again */
 			kmerge_reader_close(r);
 			in->state = IN_DONE;
@@ -892,20 +874,17 @@ static int first_keys(struct merger *m)
 			s->origin = (uint32_t)i;
 			in->state = IN_OPEN;
 			if (m->run_mode) { /* the line read becomes the first of a run */
-				if (!(s->run = calloc(1, sizeof *s->run)) || set_next(s->run, nv, line, len, v) != 0) {
-					set_err(m->err, KMERGE_ENOMEM, "out of memory");
-					return -1;
-				}
-				if (slot_advance(m, s) < 0)
-					return -1;
+				if (!(s->run = calloc(1, sizeof *s->run)) || set_next(s->run, nv, line, len, v) != 0)
+					return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
+				if ((rc = slot_advance(m, s)) != 0)
+					return rc;
 			}
 			heap_push(m->heap, (size_t)(s - m->slot));
 			continue;
 		}
 		if (!(in->firstbuf = malloc(jkey_copy_size(v, nv) + 1))) {
 			kmerge_reader_close(r);
-			set_err(m->err, KMERGE_ENOMEM, "out of memory");
-			return -1;
+			return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
 		}
 		jkey_copy(in->first, v, nv, in->firstbuf);
 		kmerge_reader_close(r);
@@ -916,13 +895,14 @@ static int first_keys(struct merger *m)
 }
 
 int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio_writer *w,
-		 struct kmerge_stats *st, struct kmerge_err *err)
+		 struct kmerge_stats *st, char *err, size_t errlen)
 {
 	struct merger m = { 0 };
-	int rc = -1;
+	int rc;
 	m.o = o;
 	m.st = st;
 	m.err = err;
+	m.errlen = errlen;
 	m.n = n;
 	m.nslot = o->fanin < 2 ? 2 : o->fanin;
 	m.in = calloc(n ? n : 1, sizeof *m.in);
@@ -931,7 +911,7 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 	m.heap = heap_new(m.nslot, slot_cmp, &m);
 	m.out = kmerge_out_new(o->keys, w, o->unique);
 	if (!m.in || !m.pending || !m.slot || !m.heap || !m.out) {
-		set_err(err, KMERGE_ENOMEM, "out of memory");
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -940,7 +920,7 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 	m.lead = *o->keys;
 	if (m.run_mode)
 		m.lead.n = o->sorted_keys;
-	if (first_keys(&m) != 0)
+	if ((rc = first_keys(&m)) != 0)
 		goto out;
 	for (;;) {
 		/* Open every input whose first line is due before the current top. */
@@ -956,22 +936,20 @@ int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio
 					break;
 			}
 			if (o->tmp == NULL && open_slots(&m) >= m.nslot) {
-				set_err(err, KMERGE_EIO, "too many overlapping inputs and no temporary directory");
+				rc = errbuf_fail(err, errlen, OSDL_EXIT_IO,
+						 "too many overlapping inputs and no temporary directory");
 				goto out;
 			}
-			if (admit(&m, i) != 0)
+			if ((rc = admit(&m, i)) != 0)
 				goto out;
 			m.next_pending++;
 		}
 		if (!heap_size(m.heap))
 			break;
 		struct slot *s = &m.slot[heap_top(m.heap)];
-		if (emit(&m, m.out, -1, s, st) != 0)
+		if ((rc = emit(&m, m.out, -1, s, st)) != 0 || (rc = slot_advance(&m, s)) != 0)
 			goto out;
-		int k = slot_advance(&m, s);
-		if (k < 0)
-			goto out;
-		if (k == 0)
+		if (!s->r)
 			heap_pop(m.heap);
 		else
 			heap_update_top(m.heap);

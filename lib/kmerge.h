@@ -18,7 +18,13 @@
  * so a merge holds at most fanin x (KMERGE_READER_BYTES + max line), and
  * only as many readers as inputs overlap; plus one copied first key per
  * input.
- * Library functions never print errors: they fill a kmerge_err.
+ *
+ * Errors: library functions never print them.  A failure returns the osdl
+ * exit code of its kind (osmerge exits with it): OSDL_EXIT_DATA for bad
+ * input (invalid JSON, order, a truncated LZ4 frame), OSDL_EXIT_IO for
+ * open, read, write and temp files, OSDL_EXIT_FAIL for memory; and writes
+ * one line into the caller's (ERR, ERRLEN) as errbuf.h says, e.g.
+ * "a.ndjson:12: out of order: ...".
  */
 #ifndef KMERGE_H
 #define KMERGE_H
@@ -32,21 +38,7 @@
 #include "tmpdir.h"
 
 
-/* ---- errors and statistics ---- */
-
-enum kmerge_errkind {
-	KMERGE_OK = 0,
-	KMERGE_EDATA = 1,  /* bad input data: invalid JSON, order, truncated LZ4 */
-	KMERGE_EIO = 2,    /* open, read, write, temp files */
-	KMERGE_ENOMEM = 3
-};
-
-/* The one-line description of the first error, without the tool name,
- * e.g. "a.ndjson:12: out of order: ...". */
-struct kmerge_err {
-	int kind;
-	char msg[1024];
-};
+/* ---- statistics ---- */
 
 struct kmerge_stats {
 	uint64_t lines_in;   /* documents read from the inputs */
@@ -81,18 +73,20 @@ struct kmerge_opts {
 				  longest run per open input) */
 };
 
-/* Opens PATH ("-" = stdin); the caller closes the reader.  Returns NULL with
- * ERR filled (KMERGE_ENOMEM, KMERGE_EIO), or, when opts.skip_bad allows
- * skipping an unreadable file, NULL with ERR->kind left 0 and the file
- * counted in st->bad_files. */
-kmerge_reader *kmerge_reader_open(const struct kmerge_opts *o, const char *path,
-				  struct kmerge_stats *st, struct kmerge_err *err);
+/* Opens PATH ("-" = stdin) into *R; the caller closes the reader.  Returns
+ * 0, or OSDL_EXIT_FAIL / OSDL_EXIT_IO with the reason in ERR.  When
+ * opts.skip_bad allows skipping an unreadable file, that is no failure:
+ * 0 with *R NULL, the file counted in st->bad_files (and logged). */
+int kmerge_reader_open(const struct kmerge_opts *o, const char *path, kmerge_reader **r,
+		       struct kmerge_stats *st, char *err, size_t errlen);
 /* Reads the next good document: *line and *len (valid until the next call) and
- * its keys in VALS (jkey_nvals() entries).  Returns 1, 0 at end of input, or
- * -1 with ERR filled.  With skip_bad, bad lines (and the rest of a truncated
- * LZ4 stream) are counted in st->bad_lines instead. */
+ * its keys in VALS (jkey_nvals() entries).  Returns 0 with the document, or
+ * 0 with *line NULL at the end of input (so that every non-zero value is a
+ * failure), or an exit code with the reason in ERR.  With skip_bad, bad
+ * lines (and the rest of a truncated LZ4 stream) are counted in
+ * st->bad_lines instead. */
 int kmerge_next_doc(kmerge_reader *r, char **line, size_t *len, jkey_val *vals,
-		    struct kmerge_stats *st, struct kmerge_err *err);
+		    struct kmerge_stats *st, char *err, size_t errlen);
 /* The input's name for messages, owned by R; and the lines read so far. */
 const char *kmerge_reader_name(const kmerge_reader *r);
 uint64_t kmerge_reader_lineno(const kmerge_reader *r);
@@ -117,9 +111,9 @@ void kmerge_out_free(kmerge_out *o);
 /* ---- merging ---- */
 
 /* Merges the N sorted inputs PATHS into W, stable.  Statistics are added to
- * ST.  Returns 0, or -1 with ERR filled; temp files it made are removed on
- * both paths.  W is not finished. */
+ * ST.  Returns 0, or an exit code with the reason in ERR; temp files it made
+ * are removed on both paths.  W is not finished. */
 int kmerge_files(const struct kmerge_opts *o, char *const *paths, size_t n, lzio_writer *w,
-		 struct kmerge_stats *st, struct kmerge_err *err);
+		 struct kmerge_stats *st, char *err, size_t errlen);
 
 #endif

@@ -3,29 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "log.h"
+#include "osdl.h"
 #include "tmpdir.h"
 
 /* ---- sorting ---- */
-
-static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(struct kmerge_err *err, int kind, const char *fmt, ...)
-{
-	if (err->kind)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	err->kind = kind;
-}
 
 /* A line in the arena and its keys (pointing into the arena copy). */
 struct rec {
@@ -43,7 +31,8 @@ struct sorter {
 	char **runs;
 	size_t nruns, runcap;
 	struct kmerge_stats *st;
-	struct kmerge_err *err;
+	char *err;
+	size_t errlen;
 };
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -86,7 +75,8 @@ static struct rec **sort_arena(struct sorter *s)
 	return p;
 }
 
-/* Writes the arena as one sorted LZ4 run file and empties it. */
+/* Writes the arena as one sorted LZ4 run file and empties it.  Returns 0
+ * or an exit code. */
 static int spill(struct sorter *s)
 {
 	char path[4096];
@@ -94,31 +84,26 @@ static int spill(struct sorter *s)
 	if (s->nruns == s->runcap) {
 		size_t cap = s->runcap ? s->runcap * 2 : 16;
 		char **r = realloc(s->runs, cap * sizeof *r);
-		if (!r) {
-			set_err(s->err, KMERGE_ENOMEM, "out of memory");
-			return -1;
-		}
+		if (!r)
+			return errbuf_fail(s->err, s->errlen, OSDL_EXIT_FAIL, "out of memory");
 		s->runs = r;
 		s->runcap = cap;
 	}
 	int fd = tmpdir_create(s->o->m.tmp, path, sizeof path);
-	if (fd < 0) {
-		set_err(s->err, KMERGE_EIO, "cannot create a temporary file in %s: %s",
-			tmpdir_path(s->o->m.tmp), strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return errbuf_fail(s->err, s->errlen, OSDL_EXIT_IO, "cannot create a temporary file in %s: %s",
+				   tmpdir_path(s->o->m.tmp), strerror(errno));
 	s->runs[s->nruns] = strdup(path);
 	if (!s->runs[s->nruns]) {
 		tmpdir_remove(s->o->m.tmp, path);
 		close(fd);
-		set_err(s->err, KMERGE_ENOMEM, "out of memory");
-		return -1;
+		return errbuf_fail(s->err, s->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	s->nruns++;
 	lzio_writer *w = lzio_writer_new(fd, 1, 0);
-	int rc = -1;
+	int rc;
 	if (!w) {
-		set_err(s->err, KMERGE_ENOMEM, "out of memory");
+		rc = errbuf_fail(s->err, s->errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < s->nrec; k++)
@@ -134,28 +119,26 @@ static int spill(struct sorter *s)
 	rc = 0;
 	goto out;
 werr:
-	set_err(s->err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
+	rc = errbuf_fail(s->err, s->errlen, OSDL_EXIT_IO, "%s: write error: %s", path, strerror(errno));
 out:
 	lzio_writer_free(w);
-	if (close(fd) != 0 && rc == 0) {
-		set_err(s->err, KMERGE_EIO, "%s: write error: %s", path, strerror(errno));
-		rc = -1;
-	}
+	if (close(fd) != 0 && rc == 0)
+		rc = errbuf_fail(s->err, s->errlen, OSDL_EXIT_IO, "%s: write error: %s", path, strerror(errno));
 	return rc;
 }
 
+/* Returns 0 or an exit code. */
 static int add_line(struct sorter *s, const char *line, size_t len, const jkey_val *v)
 {
-	int nv = jkey_nvals(s->o->m.keys);
+	int nv = jkey_nvals(s->o->m.keys), rc;
 	/* After this line: lines, then 2 sort pointers per record, then records. */
 	size_t need = ALIGN8(len) + s->recsize + (s->nrec + 1) * 2 * sizeof(void *);
 	if (s->lo + need > s->hi) {
-		if (s->nrec == 0) {
-			set_err(s->err, KMERGE_EDATA, "a line of %zu bytes does not fit in --memory", len);
-			return -1;
-		}
-		if (spill(s) != 0)
-			return -1;
+		if (s->nrec == 0)
+			return errbuf_fail(s->err, s->errlen, OSDL_EXIT_DATA,
+					   "a line of %zu bytes does not fit in --memory", len);
+		if ((rc = spill(s)) != 0)
+			return rc;
 	}
 	char *dst = s->arena + s->lo;
 	memcpy(dst, line, len);
@@ -174,43 +157,44 @@ static int add_line(struct sorter *s, const char *line, size_t len, const jkey_v
 }
 
 int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_writer *w,
-		struct kmerge_stats *st, struct kmerge_err *err)
+		struct kmerge_stats *st, char *err, size_t errlen)
 {
 	struct sorter s = { 0 };
 	kmerge_reader *r = NULL;
 	kmerge_out *out = NULL;
-	int rc = -1;
+	int rc;
 	int nv = jkey_nvals(o->m.keys);
 	/* The reader and the writer live outside the arena. */
 	size_t overhead = KMERGE_READER_BYTES + 768 * 1024;
 	s.o = o;
 	s.st = st;
 	s.err = err;
+	s.errlen = errlen;
 	s.size = o->memory > overhead + (1u << 20) ? o->memory - overhead : 1u << 20;
 	s.size &= ~(size_t)7;
 	s.hi = s.size;
 	s.recsize = ALIGN8(sizeof(struct rec) + (size_t)nv * sizeof(jkey_val));
 	s.arena = malloc(s.size);
 	if (!s.arena) {
-		set_err(err, KMERGE_ENOMEM, "cannot allocate %zu bytes of --memory", s.size);
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "cannot allocate %zu bytes of --memory", s.size);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = kmerge_reader_open(&o->m, paths[i], st, err);
-		if (!r) {
-			if (err->kind)
-				goto out;
-			continue;
-		}
-		char *line;
-		size_t len;
-		jkey_val v[JKEY_MAX];
-		int k;
-		while ((k = kmerge_next_doc(r, &line, &len, v, st, err)) > 0)
-			if (add_line(&s, line, len, v) != 0)
-				goto out;
-		if (k < 0)
+		if ((rc = kmerge_reader_open(&o->m, paths[i], &r, st, err, errlen)) != 0)
 			goto out;
+		if (!r)
+			continue; /* unreadable, skip_bad */
+		for (;;) {
+			char *line;
+			size_t len;
+			jkey_val v[JKEY_MAX];
+			if ((rc = kmerge_next_doc(r, &line, &len, v, st, err, errlen)) != 0)
+				goto out;
+			if (!line)
+				break;
+			if ((rc = add_line(&s, line, len, v)) != 0)
+				goto out;
+		}
 		kmerge_reader_close(r);
 		r = NULL;
 	}
@@ -219,17 +203,17 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 		struct rec **p = sort_arena(&s);
 		out = kmerge_out_new(o->m.keys, w, o->m.unique);
 		if (!out) {
-			set_err(err, KMERGE_ENOMEM, "out of memory");
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 			goto out;
 		}
 		for (size_t k = 0; k < s.nrec; k++) {
 			int e = kmerge_out_emit(out, p[k]->line, p[k]->len, p[k]->v);
 			if (e == -1) {
-				set_err(err, KMERGE_EIO, "write error: %s", strerror(errno));
+				rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
 				goto out;
 			}
 			if (e == -2) {
-				set_err(err, KMERGE_ENOMEM, "out of memory");
+				rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 				goto out;
 			}
 			if (e == 1) {
@@ -241,7 +225,7 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 		rc = 0;
 		goto out;
 	}
-	if (s.nrec && spill(&s) != 0)
+	if (s.nrec && (rc = spill(&s)) != 0)
 		goto out;
 	/* The runs are merged with the arena freed, so fanin readers fit. */
 	free(s.arena);
@@ -251,7 +235,7 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 	mo.check_order = 1; /* runs are sorted: this only double-checks */
 	mo.skip_bad = 0;
 	mo.sorted_keys = 0; /* runs are sorted by all keys */
-	rc = kmerge_files(&mo, s.runs, s.nruns, w, &ms, err);
+	rc = kmerge_files(&mo, s.runs, s.nruns, w, &ms, err, errlen);
 	st->lines_out += ms.lines_out;
 	st->bytes_out += ms.bytes_out;
 	st->dups += ms.dups;

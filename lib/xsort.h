@@ -22,8 +22,10 @@ struct xsort_opts {
 };
 
 /* Sorts the lines of the N inputs PATHS (need not be sorted) into W, stable.
- * Returns 0, or -1 with ERR filled; runs are removed on both paths. */
+ * Returns 0, or an exit code of kmerge.h's kinds (OSDL_EXIT_DATA also for
+ * a line that does not fit in the budget) with the reason in ERR; runs are
+ * removed on both paths. */
 int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_writer *w,
-		struct kmerge_stats *st, struct kmerge_err *err);
+		struct kmerge_stats *st, char *err, size_t errlen);
 
 #endif

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ks.n)
 		jkey_spec_add(&ks, "@timestamp");
 	jkey_val v[JKEY_MAX];
-	int st = jkey_extract(&ks, line, size, v, NULL);
+	int st = jkey_extract(&ks, line, size, v, NULL, 0);
 	if (st != JKEY_ERR_EMPTY && utf8_ok(data, size))
 		fuzz_check(ok[0] == (st == JKEY_OK));
 	free(line);

@@ -46,9 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *line = malloc(size ? size : 1);
 	memcpy(line, data, size);
 	jkey_val v[JKEY_MAX];
-	int st = jkey_extract(&ks, line, size, v, NULL);
+	char why[128] = "";
+	int st = jkey_extract(&ks, line, size, v, why, sizeof why);
 	if (st == JKEY_OK)
-		fuzz_check(jkey_cmp(&ks, v, v) == 0);
+		fuzz_check(jkey_cmp(&ks, v, v) == 0 && why[0] == '\0');
+	else
+		fuzz_check(why[0] != '\0');
 	/* yajl also takes \v and \f as blanks, which JSON (and jkey) do not. */
 	if (st != JKEY_ERR_EMPTY && st != JKEY_ERR_DEPTH && size < 4096 && !memchr(data, '\v', size) &&
 	    !memchr(data, '\f', size) && utf8_ok(data, size)) {

@@ -35,7 +35,7 @@ static int emit(const char *prefix, size_t plen, const char *body, size_t blen, 
 	memcpy(line, prefix, plen);
 	memcpy(line + plen, body, blen - 1);
 	jkey_val v[JKEY_MAX];
-	int st = jkey_extract(&ks, line, plen + blen - 1, v, NULL);
+	int st = jkey_extract(&ks, line, plen + blen - 1, v, NULL, 0);
 	if (utf8_input && st != JKEY_OK)
 		fprintf(stderr, "fuzz: osmerge refuses: %.*s\n", (int)(plen + blen - 1), line);
 	fuzz_check(!utf8_input || st == JKEY_OK);

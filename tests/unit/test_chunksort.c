@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chunksort.h"
+#include "osdl.h"
 #include "unit.h"
 
 struct out {
@@ -32,6 +33,11 @@ static int collect(const char *line, size_t len, const jkey_val *keys, void *ud)
 	return 0;
 }
 
+static int refuse(const char *line, size_t len, const jkey_val *keys, void *ud)
+{
+	return 1;
+}
+
 /* Line I of N: times repeat (I % 7), ids are unique, padded so that a small
  * budget spills. */
 static int make_line(char *b, size_t n, unsigned i)
@@ -50,14 +56,14 @@ static char *run(size_t memory, unsigned n, unsigned mult, tmpdir **tmp, struct 
 	struct chunksort_opts o = { .time_field = "@timestamp", .memory = memory, .tmp = tmp };
 	chunksort *cs = chunksort_new(&o);
 	struct out out = { 0 };
-	char line[512];
+	char line[512], err[256];
 	for (unsigned k = 0; k < n; k++) {
 		int len = make_line(line, sizeof line, (k * mult) % n);
-		if (chunksort_add(cs, "", 0, line, (size_t)len) != 0)
-			printf("# add: %s\n", chunksort_error(cs));
+		if (chunksort_add(cs, "", 0, line, (size_t)len, err, sizeof err) != 0)
+			printf("# add: %s\n", err);
 	}
-	if (chunksort_finish(cs, collect, &out) != 0)
-		printf("# finish: %s\n", chunksort_error(cs));
+	if (chunksort_finish(cs, collect, &out, err, sizeof err) != 0)
+		printf("# finish: %s\n", err);
 	chunksort_stats(cs, st);
 	chunksort_free(cs);
 	collect("", 0, NULL, &out);
@@ -100,16 +106,16 @@ int main(void)
 		char line[512];
 		for (unsigned k = 0; k < n; k++) {
 			int len = make_line(line, sizeof line, (k * 17) % n);
-			chunksort_add(cs, "", 0, line, (size_t)len);
+			chunksort_add(cs, "", 0, line, (size_t)len, NULL, 0);
 			if (k % 50 == 49) {
 				/* A complete page, then half a page that is lost. */
 				chunksort_mark(cs);
 				for (unsigned j = 0; j < 30; j++)
-					chunksort_add(cs, "", 0, "{\"_id\":\"lost\",\"@timestamp\":1}\n", 31);
+					chunksort_add(cs, "", 0, "{\"_id\":\"lost\",\"@timestamp\":1}\n", 31, NULL, 0);
 				chunksort_rewind(cs);
 			}
 		}
-		chunksort_finish(cs, collect, &out);
+		chunksort_finish(cs, collect, &out, NULL, 0);
 		chunksort_stats(cs, &st);
 		collect("", 0, NULL, &out);
 		out.buf[out.len - 1] = 0;
@@ -121,11 +127,35 @@ int main(void)
 
 	struct chunksort_opts o = { .time_field = "@timestamp", .tmp = &tmp };
 	chunksort *cs = chunksort_new(&o);
+	char err[256] = "";
 	test_cond("a line that is not JSON fails",
-		  chunksort_add(cs, "{\"_id\":", 7, "x}\n", 3) != 0 && chunksort_errkind(cs) == CHUNKSORT_EDATA);
+		  chunksort_add(cs, "{\"_id\":", 7, "x}\n", 3, err, sizeof err) == OSDL_EXIT_DATA);
+	test_cond("its reason names the document and the byte",
+		  strcmp(err, "document 1: invalid JSON at byte 8") == 0);
+	test_cond("a body without its newline fails",
+		  chunksort_add(cs, "", 0, "{}", 2, err, sizeof err) == OSDL_EXIT_DATA &&
+		  strcmp(err, "document 1: not one line of at most 4 GiB") == 0);
 	chunksort_reset(cs);
 	struct out out = { 0 };
-	test_cond("empty: nothing emitted", chunksort_finish(cs, collect, &out) == 0 && out.len == 0);
+	test_cond("empty: nothing emitted", chunksort_finish(cs, collect, &out, err, sizeof err) == 0 && out.len == 0);
+	/* A failing emit stops the sort with -1, leaving the reason to it. */
+	for (int spilled = 0; spilled < 2; spilled++) {
+		struct chunksort_opts so = { .time_field = "@timestamp", .memory = spilled ? 64 << 10 : 0, .tmp = &tmp };
+		chunksort *c = chunksort_new(&so);
+		char line[512];
+		for (unsigned k = 0; k < 500; k++) {
+			int len = make_line(line, sizeof line, k);
+			chunksort_add(c, "", 0, line, (size_t)len, NULL, 0);
+		}
+		struct chunksort_stats cst;
+		chunksort_stats(c, &cst);
+		strcpy(err, "untouched");
+		test_cond(spilled ? "emit fails after spilling: -1, the buffer left alone"
+				  : "emit fails in memory: -1, the buffer left alone",
+			  chunksort_finish(c, refuse, NULL, err, sizeof err) == -1 && strcmp(err, "untouched") == 0 &&
+			  (cst.runs > 0) == spilled);
+		chunksort_free(c);
+	}
 	chunksort_free(cs);
 	free(want);
 	tmpdir_free(tmp);

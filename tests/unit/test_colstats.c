@@ -82,7 +82,7 @@ int main(void)
 		colstats *sa = colstats_new(10), *sb = colstats_new(10), *mm = colstats_new(10);
 		for (int i = 0; i < 4; i++) {
 			jkey_val kv[2];
-			jkey_extract(&ks, rows[i], strlen(rows[i]), kv, NULL);
+			jkey_extract(&ks, rows[i], strlen(rows[i]), kv, NULL, 0);
 			colstats_add_line(i == 0 || i == 3 ? sa : sb, rows[i], strlen(rows[i]), kv, NULL, 0);
 		}
 		size_t la, lb;

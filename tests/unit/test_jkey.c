@@ -90,15 +90,15 @@ static void test_extract(void)
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		jkey_spec ks = spec1(t[i].path);
 		jkey_val v[JKEY_MAX];
-		char d[200];
-		int st = jkey_extract(&ks, t[i].line, strlen(t[i].line), v, NULL);
+		char d[200], why[128] = "";
+		int st = jkey_extract(&ks, t[i].line, strlen(t[i].line), v, why, sizeof why);
 		int ok = st == t[i].status;
 		if (ok && st == JKEY_OK) {
 			ok = v[0].type == t[i].type;
 			if (ok && t[i].text)
 				ok = v[0].len == strlen(t[i].text) && memcmp(v[0].p, t[i].text, v[0].len) == 0;
 		}
-		snprintf(d, sizeof d, "extract %s from %s -> %s", t[i].path, t[i].line, jkey_strerror(t[i].status));
+		snprintf(d, sizeof d, "extract %s from %s -> %s", t[i].path, t[i].line, st ? why : "no error");
 		test_cond(d, ok);
 	}
 	/* Deep nesting is refused, not a stack overflow. */
@@ -110,7 +110,7 @@ static void test_extract(void)
 	strcpy(deep + 5 + 2 * n, "}");
 	jkey_spec ks = spec1("a");
 	jkey_val v[JKEY_MAX];
-	test_cond("100000 nested arrays: too deep", jkey_extract(&ks, deep, strlen(deep), v, NULL) == JKEY_ERR_DEPTH);
+	test_cond("100000 nested arrays: too deep", jkey_extract(&ks, deep, strlen(deep), v, NULL, 0) == JKEY_ERR_DEPTH);
 	free(deep);
 	/* The one depth rule (OSDL_MAX_DEPTH): what osdown and osfetch take,
 	 * osmerge takes, with the key inside or outside the deep value. */
@@ -118,17 +118,18 @@ static void test_extract(void)
 		{ 513, 0 }, { 600, 0 }, { OSDL_MAX_DEPTH, 0 }, { OSDL_MAX_DEPTH + 1, JKEY_ERR_DEPTH },
 	};
 	for (size_t i = 0; i < sizeof dt / sizeof dt[0]; i++) {
-		char d[100];
+		char d[200];
 		char *js = deep_json("", dt[i].levels, "");
 		js[strlen(js) - 1] = ',';
 		char *line = malloc(strlen(js) + 20);
 		sprintf(line, "%s\"k\":7}", js);
 		jkey_spec kk = spec1("k");
-		int st = jkey_extract(&kk, line, strlen(line), v, NULL);
-		snprintf(d, sizeof d, "%zu levels, key after: %s", dt[i].levels, jkey_strerror(st));
+		char why[128];
+		int st = jkey_extract(&kk, line, strlen(line), v, why, sizeof why);
+		snprintf(d, sizeof d, "%zu levels, key after: %s", dt[i].levels, st ? why : "no error");
 		test_cond(d, st == dt[i].st && (st || (v[0].type == JKEY_NUM && v[0].i == 7)));
-		st = jkey_extract(&ks, line, strlen(line), v, NULL);
-		snprintf(d, sizeof d, "%zu levels, key is the deep value: %s", dt[i].levels, jkey_strerror(st));
+		st = jkey_extract(&ks, line, strlen(line), v, why, sizeof why);
+		snprintf(d, sizeof d, "%zu levels, key is the deep value: %s", dt[i].levels, st ? why : "no error");
 		test_cond(d, st == dt[i].st && (st || (v[0].type == JKEY_RAW && v[0].len == 2 * (dt[i].levels - 1))));
 		free(js);
 		free(line);
@@ -138,7 +139,36 @@ static void test_extract(void)
 					       "{\"a\":{\"x\" 1},\"k\":1}", "{\"a\":[{\"x\":1}}", "{\"a\":[[[" };
 	for (size_t i = 0; i < sizeof badnest / sizeof badnest[0]; i++) {
 		jkey_spec kk = spec1("k");
-		test_cond("bad JSON in a skipped value", jkey_extract(&kk, badnest[i], strlen(badnest[i]), v, NULL) == JKEY_ERR_JSON);
+		test_cond("bad JSON in a skipped value", jkey_extract(&kk, badnest[i], strlen(badnest[i]), v, NULL, 0) == JKEY_ERR_JSON);
+	}
+	/* The reason, in the words osmerge prints after FILE:LINE: (tests/osmerge.sh). */
+	static const struct { const char *line; int st; const char *why; } rt[] = {
+		{ "not json", JKEY_ERR_JSON, "invalid JSON at byte 1" },
+		{ "{\"a\":1,}", JKEY_ERR_JSON, "invalid JSON at byte 8" },
+		{ "{\"a\":1} x", JKEY_ERR_JSON, "invalid JSON at byte 9" },
+		{ "[1,2]", JKEY_ERR_NOT_OBJECT, "not a JSON object" },
+		{ "  ", JKEY_ERR_EMPTY, "empty line" },
+	};
+	for (size_t i = 0; i < sizeof rt / sizeof rt[0]; i++) {
+		jkey_spec kk = spec1("k");
+		char d[120], why[128] = "";
+		int st = jkey_extract(&kk, rt[i].line, strlen(rt[i].line), v, why, sizeof why);
+		snprintf(d, sizeof d, "reason for %s: %s", rt[i].line, rt[i].why);
+		test_cond(d, st == rt[i].st && strcmp(why, rt[i].why) == 0);
+	}
+	{
+		char *js = deep_json("", OSDL_MAX_DEPTH + 1, "");
+		char why[128] = "";
+		test_cond("reason for too deep names the limit",
+			  jkey_extract(&ks, js, strlen(js), v, why, sizeof why) == JKEY_ERR_DEPTH &&
+			  strcmp(why, "JSON nested deeper than " OSDL_MAX_DEPTH_TEXT " levels") == 0);
+		free(js);
+		strcpy(why, "untouched");
+		test_cond("a valid line leaves the buffer alone",
+			  jkey_extract(&ks, "{\"a\":1}", 7, v, why, sizeof why) == JKEY_OK && strcmp(why, "untouched") == 0);
+		test_cond("truncated to the buffer",
+			  jkey_extract(&ks, "[]", 2, v, why, 6) == JKEY_ERR_NOT_OBJECT && strcmp(why, "not a") == 0);
+		test_cond("no buffer: the status alone", jkey_extract(&ks, "[]", 2, v, NULL, 0) == JKEY_ERR_NOT_OBJECT);
 	}
 	/* Several paths and _id in one pass. */
 	jkey_spec k2 = { 0 };
@@ -146,7 +176,7 @@ static void test_extract(void)
 	jkey_spec_add(&k2, "@timestamp:desc");
 	k2.with_id = 1;
 	const char *l = "{\"_id\":\"x1\",\"host\":{\"name\":\"h\"},\"@timestamp\":\"2024-03-01\"}";
-	int st = jkey_extract(&k2, l, strlen(l), v, NULL);
+	int st = jkey_extract(&k2, l, strlen(l), v, NULL, 0);
 	test_cond("two keys and _id", st == 0 && v[0].type == JKEY_STR && v[1].type == JKEY_DATE &&
 				     v[2].type == JKEY_STR && v[2].len == 2 && k2.desc[1] == 1);
 	jkey_spec k3 = { 0 };
@@ -163,7 +193,7 @@ static int cmp_json(const char *a, const char *b, int missing_last)
 	jkey_val va[JKEY_MAX], vb[JKEY_MAX];
 	snprintf(la, sizeof la, a ? "{\"k\":%s}" : "{}", a);
 	snprintf(lb, sizeof lb, b ? "{\"k\":%s}" : "{}", b);
-	if (jkey_extract(&ks, la, strlen(la), va, NULL) || jkey_extract(&ks, lb, strlen(lb), vb, NULL))
+	if (jkey_extract(&ks, la, strlen(la), va, NULL, 0) || jkey_extract(&ks, lb, strlen(lb), vb, NULL, 0))
 		return 99;
 	int c = jkey_cmp(&ks, va, vb);
 	return c < 0 ? -1 : c > 0;
@@ -237,9 +267,9 @@ static void test_compare(void)
 	jkey_spec_add(&ks, "k:desc");
 	ks.missing_last = 1;
 	jkey_val a[JKEY_MAX], b[JKEY_MAX], m[JKEY_MAX];
-	jkey_extract(&ks, "{\"k\":1}", 7, a, NULL);
-	jkey_extract(&ks, "{\"k\":2}", 7, b, NULL);
-	jkey_extract(&ks, "{}", 2, m, NULL);
+	jkey_extract(&ks, "{\"k\":1}", 7, a, NULL, 0);
+	jkey_extract(&ks, "{\"k\":2}", 7, b, NULL, 0);
+	jkey_extract(&ks, "{}", 2, m, NULL, 0);
 	test_cond("desc: 2 before 1", jkey_cmp(&ks, b, a) < 0);
 	test_cond("desc: missing still last", jkey_cmp(&ks, m, a) > 0 && jkey_cmp(&ks, a, m) < 0);
 
@@ -247,8 +277,8 @@ static void test_compare(void)
 	jkey_spec k2 = { 0 };
 	jkey_spec_add(&k2, "x");
 	jkey_spec_add(&k2, "y:desc");
-	jkey_extract(&k2, "{\"x\":1,\"y\":1}", 13, a, NULL);
-	jkey_extract(&k2, "{\"x\":1,\"y\":2}", 13, b, NULL);
+	jkey_extract(&k2, "{\"x\":1,\"y\":1}", 13, a, NULL, 0);
+	jkey_extract(&k2, "{\"x\":1,\"y\":2}", 13, b, NULL, 0);
 	test_cond("second key desc", jkey_cmp(&k2, b, a) < 0);
 
 	/* jkey_copy makes values independent of the line. */
@@ -257,7 +287,7 @@ static void test_compare(void)
 	jkey_spec_add(&k3, "k");
 	jkey_spec_add(&k3, "n");
 	jkey_val v[JKEY_MAX], c[JKEY_MAX];
-	jkey_extract(&k3, line, strlen(line), v, NULL);
+	jkey_extract(&k3, line, strlen(line), v, NULL, 0);
 	char buf[128];
 	test_cond("copy size", jkey_copy_size(v, 2) == 22 + 21);
 	jkey_copy(c, v, 2, buf);
@@ -384,7 +414,7 @@ static void test_fuzz_vs_yajl(void)
 			}
 		}
 		jkey_val v[JKEY_MAX];
-		int st = jkey_extract(&ks, buf, len, v, NULL);
+		int st = jkey_extract(&ks, buf, len, v, NULL, 0);
 		if (st == JKEY_ERR_EMPTY)
 			continue;
 		n++;

@@ -9,6 +9,7 @@
 
 #include "jkey.h"
 #include "kmerge.h"
+#include "osdl.h"
 #include "unit.h"
 #include "xsort.h"
 
@@ -103,27 +104,27 @@ static char *write_file(const char *name, const char *text)
 	return p;
 }
 
-/* Runs kmerge_files (or xsort_files if MEMORY) into a file; returns its text. */
-static char *run_merge(struct kmerge_opts *o, size_t memory, char **paths, size_t n, struct kmerge_err *err,
+/* Runs kmerge_files (or xsort_files if MEMORY) into a file; returns its
+ * text, or NULL with the exit code in *RC and the reason in ERR (1024 bytes). */
+static char *run_merge(struct kmerge_opts *o, size_t memory, char **paths, size_t n, int *rc, char *err,
 		       struct kmerge_stats *st)
 {
 	char out[300];
 	snprintf(out, sizeof out, "%s/out", dir);
 	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	lzio_writer *w = lzio_writer_new(fd, 0, 0);
-	memset(err, 0, sizeof *err);
+	err[0] = '\0';
 	memset(st, 0, sizeof *st);
-	int rc;
 	if (memory) {
 		struct xsort_opts xo = { *o, memory };
-		rc = xsort_files(&xo, paths, n, w, st, err);
+		*rc = xsort_files(&xo, paths, n, w, st, err, 1024);
 	} else {
-		rc = kmerge_files(o, paths, n, w, st, err);
+		*rc = kmerge_files(o, paths, n, w, st, err, 1024);
 	}
 	lzio_finish(w);
 	lzio_writer_free(w);
 	close(fd);
-	if (rc != 0)
+	if (*rc != 0)
 		return NULL;
 	FILE *f = fopen(out, "r");
 	char *text = calloc(1, 1 << 22);
@@ -152,7 +153,8 @@ static void test_merge_files(void)
 	ks.missing_last = 1;
 	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	struct kmerge_opts o = { &ks, 0, 64, 1, 0, 0, tmp, 0 };
-	struct kmerge_err err;
+	char err[1024];
+	int rc;
 	struct kmerge_stats st;
 	char *p[3];
 	p[0] = write_file("a", "{\"t\":1,\"s\":\"a1\"}\n{\"t\":3,\"s\":\"a3\"}\n{\"t\":3,\"s\":\"a3b\"}\n");
@@ -161,18 +163,18 @@ static void test_merge_files(void)
 	const char *want = "{\"t\":0,\"s\":\"c0\"}\n{\"t\":1,\"s\":\"a1\"}\n{\"t\":2,\"s\":\"b2\"}\n"
 			   "{\"t\":3,\"s\":\"a3\"}\n{\"t\":3,\"s\":\"a3b\"}\n{\"t\":3,\"s\":\"b3\"}\n"
 			   "{\"t\":3,\"s\":\"c3\"}\n{\"s\":\"c-missing\"}\n";
-	char *got = run_merge(&o, 0, p, 3, &err, &st);
+	char *got = run_merge(&o, 0, p, 3, &rc, err, &st);
 	test_cond("merge of 3 files, ties in input order, missing last", got && strcmp(got, want) == 0);
 	test_cond("stats count lines and bytes", st.lines_in == 8 && st.lines_out == 8 && st.bytes_in == strlen(want));
 	free(got);
 	o.fanin = 2;
-	got = run_merge(&o, 0, p, 3, &err, &st);
+	got = run_merge(&o, 0, p, 3, &rc, err, &st);
 	test_cond("fan-in 2: same result through a spill", got && strcmp(got, want) == 0 && st.passes == 1);
 	free(got);
 	test_cond("pass temp files are gone", dir_entries(tmpdir_path(tmp)) == 0);
 
 	/* External sort of the concatenation, tiny memory: identical. */
-	got = run_merge(&o, 8 << 20, p, 3, &err, &st);
+	got = run_merge(&o, 8 << 20, p, 3, &rc, err, &st);
 	test_cond("xsort of sorted inputs gives the same (stable) order", got && strcmp(got, want) == 0);
 	free(got);
 
@@ -180,9 +182,9 @@ static void test_merge_files(void)
 	char *q = write_file("bad", "{\"t\":1}\n{\"t\":5}\n{\"t\":4}\n");
 	char *pq[2] = { p[1], q };
 	o.fanin = 64;
-	got = run_merge(&o, 0, pq, 2, &err, &st);
-	test_cond("out of order names file and line", !got && err.kind == KMERGE_EDATA && strstr(err.msg, "bad:3: out of order"));
-	got = run_merge(&o, 8 << 20, pq, 2, &err, &st);
+	got = run_merge(&o, 0, pq, 2, &rc, err, &st);
+	test_cond("out of order names file and line", !got && rc == OSDL_EXIT_DATA && strstr(err, "bad:3: out of order"));
+	got = run_merge(&o, 8 << 20, pq, 2, &rc, err, &st);
 	test_cond("xsort accepts it", got && strncmp(got, "{\"t\":1}\n{\"t\":2,", 15) == 0);
 	free(got);
 
@@ -192,12 +194,12 @@ static void test_merge_files(void)
 	char *u1 = write_file("u1", "{\"_id\":\"x\",\"t\":1}\n{\"_id\":\"y\",\"t\":1}\n{\"_id\":\"x\",\"t\":2}\n{\"t\":2}\n");
 	char *u2 = write_file("u2", "{\"_id\":\"y\",\"t\":1}\n{\"_id\":\"x\",\"t\":2}\n{\"t\":2}\n{\"_id\":\"y\",\"t\":3}\n");
 	char *pu[2] = { u1, u2 };
-	got = run_merge(&o, 0, pu, 2, &err, &st);
+	got = run_merge(&o, 0, pu, 2, &rc, err, &st);
 	test_cond("unique drops 2", got && st.dups == 2 && st.lines_out == 6 &&
 					   strcmp(got, "{\"_id\":\"x\",\"t\":1}\n{\"_id\":\"y\",\"t\":1}\n{\"_id\":\"x\",\"t\":2}\n"
 						       "{\"t\":2}\n{\"t\":2}\n{\"_id\":\"y\",\"t\":3}\n") == 0);
 	free(got);
-	got = run_merge(&o, 8 << 20, pu, 2, &err, &st);
+	got = run_merge(&o, 8 << 20, pu, 2, &rc, err, &st);
 	test_cond("unique after xsort drops 2", got && st.dups == 2 && st.lines_out == 6);
 	free(got);
 	o.unique = 0;
@@ -208,12 +210,12 @@ static void test_merge_files(void)
 	char *missing = write_file("gone", "");
 	unlink(missing);
 	char *pb[2] = { b, missing };
-	got = run_merge(&o, 0, pb, 1, &err, &st);
-	test_cond("bad line stops", !got && err.kind == KMERGE_EDATA && strstr(err.msg, "b2:2: invalid JSON at byte 1"));
-	got = run_merge(&o, 0, pb + 1, 1, &err, &st);
-	test_cond("missing file is an I/O error", !got && err.kind == KMERGE_EIO && strstr(err.msg, "gone: cannot open"));
+	got = run_merge(&o, 0, pb, 1, &rc, err, &st);
+	test_cond("bad line stops", !got && rc == OSDL_EXIT_DATA && strstr(err, "b2:2: invalid JSON at byte 1"));
+	got = run_merge(&o, 0, pb + 1, 1, &rc, err, &st);
+	test_cond("missing file is an I/O error", !got && rc == OSDL_EXIT_IO && strstr(err, "gone: cannot open"));
 	o.skip_bad = 1;
-	got = run_merge(&o, 0, pb, 2, &err, &st);
+	got = run_merge(&o, 0, pb, 2, &rc, err, &st);
 	test_cond("skip-bad: 3 lines and 1 file skipped", got && st.bad_lines == 3 && st.bad_files == 1 &&
 								  strcmp(got, "{\"t\":1}\n{\"t\":5}\n") == 0);
 	free(got);
@@ -222,14 +224,23 @@ static void test_merge_files(void)
 	/* Long lines. */
 	o.max_line = 10;
 	char *lg = write_file("long", "{\"t\":1}\n{\"t\":2,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"t\":3}\n");
-	got = run_merge(&o, 0, &lg, 1, &err, &st);
-	test_cond("long line stops", !got && strstr(err.msg, "long:2: line longer than 10 bytes"));
+	got = run_merge(&o, 0, &lg, 1, &rc, err, &st);
+	test_cond("long line stops", !got && strstr(err, "long:2: line longer than 10 bytes"));
 	o.skip_bad = 1;
-	got = run_merge(&o, 0, &lg, 1, &err, &st);
+	got = run_merge(&o, 0, &lg, 1, &rc, err, &st);
 	test_cond("long line skipped", got && st.bad_lines == 1 && strcmp(got, "{\"t\":1}\n{\"t\":3}\n") == 0);
 	free(got);
 	o.skip_bad = 0;
 	o.max_line = 0;
+
+	/* Without a temp directory, overlap past the fan-in cannot be merged. */
+	o.fanin = 2;
+	o.tmp = NULL;
+	got = run_merge(&o, 0, p, 3, &rc, err, &st);
+	test_cond("too many overlapping inputs, no temp dir: an I/O error", !got && rc == OSDL_EXIT_IO &&
+		  strcmp(err, "too many overlapping inputs and no temporary directory") == 0);
+	o.tmp = tmp;
+	o.fanin = 64;
 
 	free(b);
 	free(missing);
@@ -240,6 +251,45 @@ static void test_merge_files(void)
 	for (int i = 0; i < 3; i++)
 		free(p[i]);
 	tmpdir_free(tmp);
+}
+
+/* One reader: every non-zero return is a failure; the end of input is 0
+ * with no line; a file skip_bad skips is 0 with no reader. */
+static void test_reader(void)
+{
+	jkey_spec ks = { 0 };
+	jkey_spec_add(&ks, "t");
+	struct kmerge_opts o = { &ks, 0, 2, 1, 0, 0, NULL, 0 };
+	struct kmerge_stats st = { 0 };
+	char err[1024] = "", *line;
+	size_t len;
+	jkey_val v[JKEY_MAX];
+	kmerge_reader *r;
+	char *path = write_file("rd", "{\"t\":1}\n{\"t\":2}\n[3]\n");
+	int rc = kmerge_reader_open(&o, path, &r, &st, err, sizeof err);
+	test_cond("reader: open", rc == 0 && r);
+	rc = kmerge_next_doc(r, &line, &len, v, &st, err, sizeof err);
+	test_cond("reader: a document is 0 and a line", rc == 0 && line && len == 7 && v[0].i == 1);
+	rc = kmerge_next_doc(r, &line, &len, v, &st, err, sizeof err);
+	rc = kmerge_next_doc(r, &line, &len, v, &st, err, sizeof err);
+	test_cond("reader: a bad line is bad data, named", rc == OSDL_EXIT_DATA && strstr(err, "rd:3: not a JSON object"));
+	kmerge_reader_close(r);
+	o.skip_bad = 1;
+	kmerge_reader_open(&o, path, &r, &st, err, sizeof err);
+	int n = 0;
+	while ((rc = kmerge_next_doc(r, &line, &len, v, &st, err, sizeof err)) == 0 && line)
+		n++;
+	test_cond("reader: end of input is 0 and no line", rc == 0 && !line && n == 2 && st.bad_lines == 1);
+	kmerge_reader_close(r);
+	unlink(path);
+	strcpy(err, "untouched");
+	rc = kmerge_reader_open(&o, path, &r, &st, err, sizeof err);
+	test_cond("reader: skip_bad skips an unreadable file: 0, no reader, counted",
+		  rc == 0 && !r && st.bad_files == 1 && strcmp(err, "untouched") == 0);
+	o.skip_bad = 0;
+	rc = kmerge_reader_open(&o, path, &r, &st, err, sizeof err);
+	test_cond("reader: else an I/O error", rc == OSDL_EXIT_IO && !r && strstr(err, "rd: cannot open"));
+	free(path);
 }
 
 /* Random unsorted input: xsort with a tiny budget (many runs, passes with
@@ -285,17 +335,18 @@ static void test_xsort_random(void)
 	jkey_spec_add(&ks, "k");
 	tmpdir *tmp = tmpdir_new(dir, "osmerge");
 	struct kmerge_opts o = { &ks, 0, 3, 1, 0, 0, tmp, 0 };
-	struct kmerge_err err;
+	char err[1024];
+	int rc;
 	struct kmerge_stats st;
 	char *pp = path;
-	char *got = run_merge(&o, 4 << 20, &pp, 1, &err, &st); /* ~3 MiB arena for ~3.6 MB of lines */
+	char *got = run_merge(&o, 4 << 20, &pp, 1, &rc, err, &st); /* ~3 MiB arena for ~3.6 MB of lines */
 	test_cond("xsort, small budget: equals stable sort", got && strcmp(got, want) == 0);
 	char d[100];
 	snprintf(d, sizeof d, "xsort spilled runs (%llu) and merged in passes (%llu)",
 		 (unsigned long long)st.runs, (unsigned long long)st.passes);
 	test_cond(d, st.runs >= 2);
 	free(got);
-	got = run_merge(&o, 256 << 20, &pp, 1, &err, &st);
+	got = run_merge(&o, 256 << 20, &pp, 1, &rc, err, &st);
 	test_cond("xsort, big budget: equals stable sort, no runs", got && strcmp(got, want) == 0 && st.runs == 0);
 	free(got);
 	test_cond("xsort temp files are gone", dir_entries(tmpdir_path(tmp)) == 0);
@@ -347,12 +398,13 @@ static void test_merge_random(void)
 		for (size_t i = 0; i < total; i++)
 			p += sprintf(p, "%s\n", r[i].line);
 		struct kmerge_opts o = { &ks, 0, 2 + (size_t)rand() % 4, 1, 0, 0, tmp, 0 };
-		struct kmerge_err err;
+		char err[1024];
+		int rc;
 		struct kmerge_stats st;
-		char *got = run_merge(&o, 0, paths, n, &err, &st);
+		char *got = run_merge(&o, 0, paths, n, &rc, err, &st);
 		if (!got || strcmp(got, want) != 0) {
 			if (bad++ < 3)
-				printf("# round %d: %zu inputs, fanin %zu: %s\n", round, n, o.fanin, got ? "differs" : err.msg);
+				printf("# round %d: %zu inputs, fanin %zu: %s\n", round, n, o.fanin, got ? "differs" : err);
 		}
 		spilled += st.passes > 0;
 		free(got);
@@ -425,17 +477,18 @@ static void test_sorted_keys_random(void)
 		for (size_t i = 0; i < total; i++)
 			p += sprintf(p, "%s\n", r[i].line);
 		struct kmerge_opts o = { &ks, 0, 2 + (size_t)rand() % 6, 1, 0, 0, tmp, 1 };
-		struct kmerge_err err;
+		char err[1024];
+		int rc;
 		struct kmerge_stats st;
-		char *got = run_merge(&o, 0, paths, n, &err, &st);
+		char *got = run_merge(&o, 0, paths, n, &rc, err, &st);
 		if (!got || strcmp(got, want) != 0) {
 			if (bad++ < 3)
-				printf("# round %d: %zu inputs, fanin %zu: %s\n", round, n, o.fanin, got ? "differs" : err.msg);
+				printf("# round %d: %zu inputs, fanin %zu: %s\n", round, n, o.fanin, got ? "differs" : err);
 		}
 		free(got);
 		o.sorted_keys = 0; /* strict: the same inputs are out of order */
-		got = run_merge(&o, 0, paths, n, &err, &st);
-		strict_fails += !got && err.kind == KMERGE_EDATA && strstr(err.msg, "out of order");
+		got = run_merge(&o, 0, paths, n, &rc, err, &st);
+		strict_fails += !got && rc == OSDL_EXIT_DATA && strstr(err, "out of order");
 		free(got);
 		free(want);
 		free(r);
@@ -449,10 +502,11 @@ static void test_sorted_keys_random(void)
 	/* A decrease of the leading key is still an error, at its line. */
 	char *b = write_file("sk", "{\"k\":1,\"t\":5}\n{\"k\":1,\"t\":2}\n{\"k\":0,\"t\":9}\n");
 	struct kmerge_opts o = { &ks, 0, 4, 1, 0, 0, tmp, 1 };
-	struct kmerge_err err;
+	char err[1024];
+	int rc;
 	struct kmerge_stats st;
-	char *got = run_merge(&o, 0, &b, 1, &err, &st);
-	test_cond("--sorted-keys 1: leading key out of order named", !got && strstr(err.msg, "sk:3: out of order: key 0 after 1"));
+	char *got = run_merge(&o, 0, &b, 1, &rc, err, &st);
+	test_cond("--sorted-keys 1: leading key out of order named", !got && strstr(err, "sk:3: out of order: key 0 after 1"));
 	unlink(b);
 	free(b);
 	test_cond("no spill file left (sorted keys)", dir_entries(tmpdir_path(tmp)) == 0);
@@ -467,6 +521,7 @@ int main(void)
 	}
 	test_heap();
 	test_merge_files();
+	test_reader();
 	test_xsort_random();
 	test_merge_random();
 	test_sorted_keys_random();
