@@ -425,7 +425,6 @@ void http_set_cleanup(http *h, int on)
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, on && h->o.timeout_s > 10 ? 10L : h->o.timeout_s);
 }
 
-const char *http_errstr(const struct http_resp *resp) { return resp->err; }
 
 void http_stats(const http *h, unsigned long *requests, unsigned long *retries,
 		unsigned long long *bytes)

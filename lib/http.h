@@ -32,7 +32,10 @@ struct http_opts {
 	double retry_max_s;     /* 0: 30 s cap on one wait */
 };
 
-/* Result of one request. */
+/* Result of one request: what the server (or the transfer) answered, which
+ * the retry layer classifies.  Its err is part of that answer, like status;
+ * callers put it into their own (err, errlen) line (errbuf.h), e.g.
+ * "counting logs-1: HTTP 404 index_not_found_exception: no such index". */
 struct http_resp {
 	long status;          /* HTTP status, 0 if none was received */
 	int curl_code;        /* CURLcode, 0 on transfer success */
@@ -93,9 +96,6 @@ int http_interrupted(void);
  * 10 s, so that contexts can still be cleared after SIGINT/SIGTERM. */
 void http_set_cleanup(http *h, int on);
 
-/* "HTTP 404 index_not_found_exception: no such index [x]" style reason of a
- * failed request, always a usable one-line message (same as resp->err). */
-const char *http_errstr(const struct http_resp *resp);
 
 /* Requests made, retries slept and 2xx body bytes received so far. */
 void http_stats(const http *h, unsigned long *requests, unsigned long *retries,

@@ -116,7 +116,7 @@ static int ask(struct ctx *c, const char *index, struct range *r, size_t n, int 
 	b = NULL;
 	c->st->requests++;
 	if ((rc = http_json(c->h, "POST", path, body, &root, &resp))) {
-		errbuf_fail(c->err, c->errlen, rc, "rechecking %s: %s", index, http_errstr(&resp));
+		errbuf_fail(c->err, c->errlen, rc, "rechecking %s: %s", index, resp.err);
 		goto out;
 	}
 	if ((v = yajl_tree_get(root, fp, yajl_t_number)) && YAJL_GET_INTEGER(v) > 0) {
@@ -167,7 +167,7 @@ static int ask_uuid(struct ctx *c, const char *index)
 	snprintf(path, sizeof path, "/%s/_settings/index.uuid?flat_settings=true&ignore_unavailable=true", enc);
 	c->st->requests++;
 	if ((rc = http_json(c->h, "GET", path, NULL, &root, &resp)))
-		return errbuf_fail(c->err, c->errlen, rc, "rechecking %s: %s", index, http_errstr(&resp));
+		return errbuf_fail(c->err, c->errlen, rc, "rechecking %s: %s", index, resp.err);
 	const char *up[] = { index, "settings", "index.uuid", NULL };
 	yajl_val u = yajl_tree_get(root, up, yajl_t_string);
 	if (u)
