@@ -346,16 +346,20 @@ static int out_copy_last(kmerge_out *o, const kmerge_out *from)
 	return 0;
 }
 
-static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals);
+static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals,
+		    int *written, char *err, size_t errlen);
 
-int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val *vals)
+int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val *vals, int *written,
+		    char *err, size_t errlen)
 {
-	return out_emit(o, -1, line, len, vals);
+	return out_emit(o, -1, line, len, vals, written, err, errlen);
 }
 
 /* ORIGIN >= 0 writes the line tagged for a spill file. */
-static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals)
+static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, const jkey_val *vals,
+		    int *written, char *err, size_t errlen)
 {
+	*written = 0;
 	const jkey_spec *ks = o->ks;
 	if (o->unique) {
 		if (!o->have_last || jkey_cmp(ks, vals, o->last) != 0)
@@ -364,7 +368,7 @@ static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, co
 		if (id->type != JKEY_MISSING) {
 			int a = idset_add(o, id);
 			if (a < 0)
-				return -2;
+				return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 			if (a == 0) {
 				o->dups++;
 				return 0;
@@ -375,22 +379,23 @@ static int out_emit(kmerge_out *o, long origin, const char *line, size_t len, co
 		char tag[24];
 		int n = snprintf(tag, sizeof tag, "%ld\t", origin);
 		if (lzio_write(o->w, tag, (size_t)n) != 0)
-			return -1;
+			return errbuf_fail(err, errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
 	}
 	if (lzio_write(o->w, line, len) != 0 || lzio_write(o->w, "\n", 1) != 0)
-		return -1;
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
 	size_t need = jkey_copy_size(vals, ks->n);
 	if (need > o->lastcap) {
 		size_t cap = need < 256 ? 256 : need * 2;
 		char *p = realloc(o->lastbuf, cap);
 		if (!p)
-			return -2;
+			return errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		o->lastbuf = p;
 		o->lastcap = cap;
 	}
 	jkey_copy(o->last, vals, ks->n, o->lastbuf);
 	o->have_last = 1;
-	return 1;
+	*written = 1;
+	return 0;
 }
 
 /* ---- merging ----
@@ -687,12 +692,10 @@ static int emit(struct merger *m, kmerge_out *out, long tag, struct slot *s, str
 				   kmerge_reader_name(s->r), (unsigned long long)kmerge_reader_lineno(s->r),
 				   now, before);
 	}
-	int e = out_emit(out, tag, s->line, s->len, s->v);
-	if (e == -1)
-		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
-	if (e == -2)
-		return errbuf_fail(m->err, m->errlen, OSDL_EXIT_FAIL, "out of memory");
-	if (e == 1 && ost) {
+	int written, rc = out_emit(out, tag, s->line, s->len, s->v, &written, m->err, m->errlen);
+	if (rc)
+		return rc;
+	if (written && ost) {
 		ost->lines_out++;
 		ost->bytes_out += s->len + 1;
 	}

@@ -102,9 +102,11 @@ kmerge_out *kmerge_out_new(const jkey_spec *ks, lzio_writer *w, int unique);
 int kmerge_out_cmp_last(const kmerge_out *o, const jkey_val *vals);
 /* The last emitted key as text, for messages. */
 void kmerge_out_format_last(const kmerge_out *o, char *buf, size_t n);
-/* Writes LINE and '\n' unless unique drops it.  Returns 1 written, 0 dropped,
- * -1 write error (errno set), -2 out of memory. */
-int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val *vals);
+/* Writes LINE and '\n' unless unique drops it; *WRITTEN says which.  Returns
+ * 0, or an exit code with the reason in ERR: OSDL_EXIT_IO (a write error),
+ * OSDL_EXIT_FAIL (out of memory). */
+int kmerge_out_emit(kmerge_out *o, const char *line, size_t len, const jkey_val *vals, int *written,
+		    char *err, size_t errlen);
 uint64_t kmerge_out_dups(const kmerge_out *o);
 void kmerge_out_free(kmerge_out *o);
 

@@ -207,16 +207,10 @@ int xsort_files(const struct xsort_opts *o, char *const *paths, size_t n, lzio_w
 			goto out;
 		}
 		for (size_t k = 0; k < s.nrec; k++) {
-			int e = kmerge_out_emit(out, p[k]->line, p[k]->len, p[k]->v);
-			if (e == -1) {
-				rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "write error: %s", strerror(errno));
+			int written;
+			if ((rc = kmerge_out_emit(out, p[k]->line, p[k]->len, p[k]->v, &written, err, errlen)))
 				goto out;
-			}
-			if (e == -2) {
-				rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
-				goto out;
-			}
-			if (e == 1) {
+			if (written) {
 				st->lines_out++;
 				st->bytes_out += p[k]->len + 1;
 			}
