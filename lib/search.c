@@ -503,6 +503,8 @@ int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t e
 	p->buf_start = 0;
 	yajl_status st = yajl_parse(p->y, (const unsigned char *)buf, n);
 	if (st != yajl_status_ok) {
+		if (p->emit_failed)
+			return -1; /* the callback knows why, and may have said so in ERR */
 		if (p->stop)
 			return errbuf_fail(err, errlen, -1, "%s", p->stop);
 		unsigned char *e = yajl_get_error(p->y, 0, NULL, 0);
@@ -527,6 +529,8 @@ int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t e
 
 int search_finish(search_parser *p, char *err, size_t errlen)
 {
+	if (p->emit_failed)
+		return -1; /* as in search_feed */
 	if (yajl_complete_parse(p->y) != yajl_status_ok || p->depth != 0 || p->skip != 0)
 		return errbuf_fail(err, errlen, -1, "%s",
 		                   p->stop ? p->stop : "truncated response (incomplete JSON)");

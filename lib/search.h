@@ -55,8 +55,9 @@ void search_free(search_parser *p); /* NULL is fine */
 /* Starts a new response (keeps the buffers).  Returns 0 or -1 (ENOMEM). */
 int search_reset(search_parser *p);
 /* Feeds N bytes.  Returns 0, or -1 with a one-line reason in ERR (errbuf.h):
- * invalid JSON, a document over max_doc, ENOMEM, or the emit callback
- * stopped ("output failed"; search_emit_failed() tells that one apart). */
+ * invalid JSON, a document over max_doc, ENOMEM; or -1 with ERR left as the
+ * emit callback left it when the callback stopped the parse (only the
+ * callback knows why; search_emit_failed() tells that case apart). */
 int search_feed(search_parser *p, const char *buf, size_t n, char *err, size_t errlen);
 /* Ends the response.  Returns 0 if it was one complete JSON value, else -1
  * with the reason in ERR: a truncated response, or why a check (a document

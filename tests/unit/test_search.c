@@ -13,11 +13,17 @@ struct out {
 	int n;
 };
 
+static char err[256];
+
+/* Fails on document o->fail_after, with its reason in ERR (as fetch's
+ * callback leaves chunksort's reason in fetch's buffer). */
 static int collect(const char *prefix, size_t plen, const char *body, size_t blen, void *ud)
 {
 	struct out *o = ud;
-	if (o->fail_after && ++o->n >= o->fail_after)
+	if (o->fail_after && ++o->n >= o->fail_after) {
+		snprintf(err, sizeof err, "the callback's own reason");
 		return -1;
+	}
 	if (o->len + plen + blen >= sizeof o->buf)
 		return -1;
 	memcpy(o->buf + o->len, prefix, plen);
@@ -45,8 +51,7 @@ static const char want1[] =
 	"{\"_id\":\"d\",\"_index\":\"logs-2\"}\n"
 	"{\"_id\":\"e\",\"_index\":\"logs-2\"}\n";
 
-/* The last failed parse's reason. */
-static char err[256];
+/* The last failed parse's reason: ERR, above. */
 
 /* Parses TEXT fed in pieces of STEP bytes (0: split once at SPLIT). */
 static int parse(search_parser *p, const char *text, size_t step, size_t split)
@@ -199,6 +204,7 @@ int main(void)
 	o.fail_after = 2;
 	o.n = 0;
 	test_cond("emit failure stops the parse", parse(p, resp1, 64, 0) != 0 && search_emit_failed(p));
+	test_cond("... and ERR keeps the callback's reason", strcmp(err, "the callback's own reason") == 0);
 	search_free(p);
 
 	o.fail_after = 0;
