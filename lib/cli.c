@@ -136,10 +136,8 @@ int cli_read_list(const char *file, char ***paths, size_t *n, char *err, size_t 
 	size_t cap = 0, lcap = *n;
 	ssize_t k;
 	int rc = 0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return OSDL_EXIT_IO;
-	}
+	if (!f)
+		return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", file, strerror(errno));
 	while (!rc && (k = getline(&line, &cap, f)) >= 0) {
 		while (k > 0 && (line[k - 1] == '\n' || line[k - 1] == '\r'))
 			line[--k] = '\0';
@@ -160,10 +158,9 @@ int cli_read_list(const char *file, char ***paths, size_t *n, char *err, size_t 
 			(*n)++;
 	}
 	if (rc)
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 	else if (ferror(f)) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		rc = OSDL_EXIT_IO;
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", file, strerror(errno));
 	}
 	free(line);
 	if (!is_stdin)

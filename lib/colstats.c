@@ -459,10 +459,8 @@ static int merge_col(colstats *s, yajl_val o, int keyed, char *err, size_t errle
 	struct first f = { 0 };
 	if (keyed && (!ft || !fi || !fl || !YAJL_IS_INTEGER(fl) ||
 		      first_set(&f, ft->u.string, strlen(ft->u.string), fi->u.string,
-				strlen(fi->u.string), (uint64_t)YAJL_GET_INTEGER(fl)) != 0)) {
-		snprintf(err, errlen, "a column's first sighting is incomplete");
-		return -1;
-	}
+				strlen(fi->u.string), (uint64_t)YAJL_GET_INTEGER(fl)) != 0))
+		return errbuf_fail(err, errlen, -1, "a column's first sighting is incomplete");
 	struct coltype_state st;
 	uint64_t present, max_len;
 	yajl_val name = member(o, "name"), cat = member(o, "cat");
@@ -475,10 +473,8 @@ static int merge_col(colstats *s, yajl_val o, int keyed, char *err, size_t errle
 	    get_bool(o, "arr", &st.saw_arr) || get_bool(o, "int", &st.all_int) ||
 	    get_bool(o, "f64", &st.f64_ok) || get_bool(o, "f32", &st.f32_ok) ||
 	    get_bool(o, "ts", &st.ts_ok) || get_bool(o, "neg", &st.has_neg) ||
-	    get_i64(o, "min", &st.min_neg) || get_u64(o, "max", &st.max_pos)) {
-		snprintf(err, errlen, "a column's statistics are incomplete");
-		return -1;
-	}
+	    get_i64(o, "min", &st.min_neg) || get_u64(o, "max", &st.max_pos))
+		return errbuf_fail(err, errlen, -1, "a column's statistics are incomplete");
 	st.cat_ok = YAJL_IS_ARRAY(cat);
 	const char *n = name->u.string;
 	size_t nlen = strlen(n);
@@ -487,8 +483,7 @@ static int merge_col(colstats *s, yajl_val o, int keyed, char *err, size_t errle
 	if (!c) {
 		free(f.tline);
 		free(f.id);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return errbuf_fail(err, errlen, -1, "out of memory");
 	}
 	if (keyed && (i < 0 || first_cmp(&f, &c->first) < 0)) {
 		free(c->first.tline);
@@ -505,14 +500,10 @@ static int merge_col(colstats *s, yajl_val o, int keyed, char *err, size_t errle
 	for (size_t k = 0; st.cat_ok && k < YAJL_GET_ARRAY(cat)->len; k++) {
 		yajl_val v = YAJL_GET_ARRAY(cat)->values[k];
 		const char *t = YAJL_IS_STRING(v) ? v->u.string : NULL;
-		if (!t) {
-			snprintf(err, errlen, "a column's dictionary holds a non-string");
-			return -1;
-		}
-		if (coltype_merge_value(c->type, t, strlen(t)) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (!t)
+			return errbuf_fail(err, errlen, -1, "a column's dictionary holds a non-string");
+		if (coltype_merge_value(c->type, t, strlen(t)) < 0)
+			return errbuf_fail(err, errlen, -1, "out of memory");
 	}
 	return 0;
 }
@@ -546,8 +537,7 @@ int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 	yajl_val root = yajl_tree_parse(json, perr, sizeof perr);
 	if (!root) {
 		perr[strcspn(perr, "\r\n")] = 0;
-		snprintf(err, errlen, "invalid JSON: %s", perr);
-		return -1;
+		return errbuf_fail(err, errlen, -1, "invalid JSON: %s", perr);
 	}
 	yajl_val cs = member(root, "colstats");
 	if (!cs)
@@ -556,27 +546,27 @@ int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 	uint64_t rows, cmax, cbytes;
 	int exact, keyed = 0;
 	if (!YAJL_IS_OBJECT(cs) || !fmt) {
-		snprintf(err, errlen, "no column statistics (fetched by an older osfetch, or --no-sort?)");
+		errbuf_fail(err, errlen, -1, "no column statistics (fetched by an older osfetch, or --no-sort?)");
 		goto out;
 	}
 	if (!YAJL_IS_STRING(fmt) || strcmp(fmt->u.string, FORMAT) != 0) {
-		snprintf(err, errlen, "column statistics of another format than " FORMAT);
+		errbuf_fail(err, errlen, -1, "column statistics of another format than " FORMAT);
 		goto out;
 	}
 	if (get_u64(cs, "rows", &rows) || get_u64(cs, "category_max", &cmax) ||
 	    get_u64(cs, "category_bytes", &cbytes) || get_bool(cs, "exact", &exact) ||
 	    !cols || !YAJL_IS_ARRAY(cols)) {
-		snprintf(err, errlen, "column statistics are incomplete");
+		errbuf_fail(err, errlen, -1, "column statistics are incomplete");
 		goto out;
 	}
 	if (!exact) {
-		snprintf(err, errlen, "column statistics are not exact (a name or value is not "
-			 "valid UTF-8): use osdown's two passes");
+		errbuf_fail(err, errlen, -1, "column statistics are not exact (a name or value is not "
+			    "valid UTF-8): use osdown's two passes");
 		goto out;
 	}
 	if (cmax < s->category_max || cbytes < CAT_BYTES) {
-		snprintf(err, errlen, "column statistics kept categories of up to %llu values, "
-			 "fewer than the %zu asked for", (unsigned long long)cmax, s->category_max);
+		errbuf_fail(err, errlen, -1, "column statistics kept categories of up to %llu values, "
+			    "fewer than the %zu asked for", (unsigned long long)cmax, s->category_max);
 		goto out;
 	}
 	if (get_bool(cs, "keyed", &keyed) != 0)
@@ -588,7 +578,7 @@ int colstats_merge_json(colstats *s, const char *json, char *err, size_t errlen)
 			goto out;
 	s->rows += rows;
 	if (s->keyed && sort_cols(s) != 0) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		goto out;
 	}
 	rc = 0;
@@ -615,15 +605,13 @@ int colstats_merge_file(colstats *s, const char *path, char *err, size_t errlen)
 	char *text = NULL, e[256];
 	size_t len = 0, cap = 0;
 	int rc = -1;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return errbuf_fail(err, errlen, -1, "%s: %s", path, strerror(errno));
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
 			if (!t) {
-				snprintf(err, errlen, "out of memory");
+				errbuf_fail(err, errlen, -1, "out of memory");
 				goto out;
 			}
 			text = t;
@@ -634,12 +622,12 @@ int colstats_merge_file(colstats *s, const char *path, char *err, size_t errlen)
 			break;
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf_fail(err, errlen, -1, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	text[len] = 0;
 	if ((rc = colstats_merge_json(s, text, e, sizeof e)) != 0)
-		snprintf(err, errlen, "%s: %s", path, e);
+		errbuf_fail(err, errlen, -1, "%s: %s", path, e);
 out:
 	free(text);
 	fclose(f);

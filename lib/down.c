@@ -312,8 +312,11 @@ static int open_input(down *d, int i, lzio_reader **r, lzio_writer **spool, char
 				close(fd);
 			return rc;
 		}
-		if (!(*r = lzio_fdopen(fd, name, d->o.max_line)))
-			return errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+		if (!(*r = lzio_fdopen(fd, name, d->o.max_line))) {
+			int rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", name, strerror(errno));
+			close(fd); /* lzio_fdopen leaves it open on failure */
+			return rc;
+		}
 		return OSDL_EXIT_OK;
 	}
 	if (d->pass == 1 && (is_stdin || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))) {

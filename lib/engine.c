@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "osdl.h"
 #include "search.h"
 
@@ -49,12 +50,11 @@ int engine_choose_method(struct engine *e, enum engine_want w, char *err, size_t
 		e->method = ENGINE_SCROLL;
 	} else if (w == ENGINE_WANT_PIT) {
 		if (!e->has_pit || !e->has_shard_doc) {
-			snprintf(err, errlen, "--method pit: %s has %s, so search_after would skip "
-				 "documents that share a timestamp across shards (needs OpenSearch >= 3.3 "
-				 "or Elasticsearch >= 7.12); use --method scroll or auto",
-				 e->name, e->has_pit ? "point in time but no _shard_doc tie-breaker"
-						     : "no point in time and no _shard_doc tie-breaker");
-			return -1;
+			return errbuf_fail(err, errlen, -1, "--method pit: %s has %s, so search_after would skip "
+				           "documents that share a timestamp across shards (needs OpenSearch >= 3.3 "
+				           "or Elasticsearch >= 7.12); use --method scroll or auto",
+				           e->name, e->has_pit ? "point in time but no _shard_doc tie-breaker"
+						               : "no point in time and no _shard_doc tie-breaker");
 		}
 		e->method = ENGINE_PIT;
 	}

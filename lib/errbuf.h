@@ -8,7 +8,13 @@
  * osdl_exit in osdl.h) when the caller must tell kinds of failure apart
  * (bad data from I/O from memory).  Handles keep no message of their own:
  * there is no _error() accessor, no _strerror(status) table and no error
- * struct.  ERR may be NULL (or ERRLEN 0) when the caller only wants the code. */
+ * struct.  ERR may be NULL (or ERRLEN 0) when the caller only wants the code.
+ *
+ * The one exception follows the system's own convention: thin writers to a
+ * descriptor (lzio's writer, csv, parquet, pqsink), like the write(2) they
+ * wrap, return -1 with errno set, and constructors return NULL with errno
+ * set (ENOMEM, or the error of the open(2) they make);
+ * their callers put strerror(errno) into their line. */
 #ifndef ERRBUF_H
 #define ERRBUF_H
 

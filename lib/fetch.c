@@ -141,8 +141,7 @@ static int count_failure(struct run *r)
 	if (http_backoff(r->h, r->failures, r->retry_after) != 0) {
 		if (!sig_caught())
 			return OSDL_EXIT_RETRIES;
-		snprintf(r->err, r->errlen, "interrupted by signal %d", sig_caught());
-		return OSDL_EXIT_SIGNAL;
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
 	}
 	return 0;
 }
@@ -175,32 +174,28 @@ out:
 static int page(struct run *r, const char *path, const char *body)
 {
 	struct http_resp resp;
-	if (search_reset(r->parser) != 0) {
+	if (search_reset(r->parser) != 0)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
-	}
 	r->retry_after = -1;
 	int hrc = http_request(r->h, "POST", path, body, sink, r, &resp);
-	if (keep_ctx_id(r) != 0) {
+	if (keep_ctx_id(r) != 0)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
-	}
 	const struct search_result *res = search_result(r->parser);
 	if (hrc == 0 && search_finish(r->parser, r->err, r->errlen) != 0) {
 		/* A 200 whose JSON ends early was cut: a lost response. */
 		return LOST;
 	}
 	if (hrc != 0) {
-		if (sig_caught()) {
+		if (sig_caught())
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
-		}
 		if (search_emit_failed(r->parser) && r->cs && r->sort_rc) {
 			/* A document that is no JSON object came from the server. */
 			return errbuf_prefix(r->err, r->errlen, r->sort_rc == OSDL_EXIT_DATA ? OSDL_EXIT_SERVER
 							    : r->sort_rc, "sorting the chunk: ");
 		}
-		if (search_emit_failed(r->parser)) {
+		if (search_emit_failed(r->parser))
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s",
 					   publish_temp_path(r->pub), strerror(r->out_errno));
-		}
 		if (resp.curl_code == 23 /* CURLE_WRITE_ERROR */) {
 			/* The parser stopped (sink left why in r->err): bad JSON
 			 * mid-stream (a cut or garbled response) or a document over
@@ -209,7 +204,7 @@ static int page(struct run *r, const char *path, const char *body)
 				return OSDL_EXIT_FAIL;
 			return LOST;
 		}
-		snprintf(r->err, r->errlen, "%s", resp.err);
+		errbuf_fail(r->err, r->errlen, -1, "%s", resp.err);
 		r->retry_after = resp.retry_after_s;
 		/* An expired context cannot be resumed: start over, never stitch. */
 		if (strcmp(resp.err_type, "search_context_missing_exception") == 0)
@@ -230,22 +225,20 @@ static int page(struct run *r, const char *path, const char *body)
 	}
 	r->pages++;
 	if (res->shards_failed > 0 || res->timed_out) {
-		snprintf(r->err, r->errlen, "%s: %lld shard(s) failed%s: %s %s", r->sp->index,
-			 (long long)res->shards_failed, res->timed_out ? ", timed out" : "",
-			 res->fail_type, res->fail_reason);
+		errbuf_fail(r->err, r->errlen, -1, "%s: %lld shard(s) failed%s: %s %s", r->sp->index,
+			    (long long)res->shards_failed, res->timed_out ? ", timed out" : "",
+			    res->fail_type, res->fail_reason);
 		if (strstr(r->err, "search_context_missing"))
 			return RESTART;
 		return res->timed_out ? LOST : OSDL_EXIT_SERVER;
 	}
 	if (res->total >= 0) {
-		if (!res->total_eq) {
+		if (!res->total_eq)
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "server total is not exact (relation gte)");
-		}
-		if (r->total >= 0 && res->total != r->total) {
+		if (r->total >= 0 && res->total != r->total)
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY,
 					   "server total changed within one snapshot: %lld then %lld",
 					   (long long)r->total, (long long)res->total);
-		}
 		r->total = res->total;
 	}
 	log_msg(LOG_EXTRA, "page %llu: %llu hits, %llu docs, %.3fs", (unsigned long long)r->pages,
@@ -269,9 +262,8 @@ static int scroll_attempt(struct run *r)
 	r->docs = 0;
 	r->pages = 0;
 	r->total = -1;
-	if (!body) {
+	if (!body)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
-	}
 	if (!engine_scroll_start_path(r->e, r->sp->index, r->o->keep_alive, NULL, path, sizeof path)) {
 		free(body);
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "index name too long");
@@ -280,30 +272,26 @@ static int scroll_attempt(struct run *r)
 	free(body);
 	if (rc != 0)
 		return rc;
-	if (r->total < 0) {
+	if (r->total < 0)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "the server sent no hits.total");
-	}
 	engine_scroll_next_path(r->e, NULL, path, sizeof path);
 	/* Until an empty page: stopping at docs == total would hide a scroll
 	 * that repeats documents, the count check could then not see it. */
 	while (search_result(r->parser)->hits > 0) {
-		if (!r->ctx_id) {
+		if (!r->ctx_id)
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_SERVER, "the server sent no _scroll_id");
-		}
 		body = engine_scroll_next_body(r->e, r->o->keep_alive, r->ctx_id);
-		if (!body) {
+		if (!body)
 			return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
-		}
 		rc = scroll_page(r, path, body);
 		free(body);
 		if (rc != 0)
 			return rc;
 	}
-	if ((int64_t)r->docs != r->total) {
+	if ((int64_t)r->docs != r->total)
 		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY,
 				   "%llu documents received, the server counted %lld",
 				   (unsigned long long)r->docs, (long long)r->total);
-	}
 	return 0;
 }
 
@@ -314,24 +302,18 @@ static int pit_open(struct run *r)
 	char path[1024];
 	yajl_val root = NULL;
 	struct http_resp resp;
-	if (!engine_pit_open_path(r->e, r->sp->index, r->o->keep_alive, path, sizeof path)) {
-		snprintf(r->err, r->errlen, "index name too long");
-		return OSDL_EXIT_USAGE;
-	}
+	if (!engine_pit_open_path(r->e, r->sp->index, r->o->keep_alive, path, sizeof path))
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_USAGE, "index name too long");
 	int rc = http_json(r->h, "POST", path, NULL, &root, &resp);
-	if (rc != 0) {
-		snprintf(r->err, r->errlen, "opening a point in time: %s", resp.err);
-		return rc;
-	}
+	if (rc != 0)
+		return errbuf_fail(r->err, r->errlen, rc, "opening a point in time: %s", resp.err);
 	const char *pk[] = { engine_pit_id_key(r->e), NULL };
 	yajl_val v = yajl_tree_get(root, pk, yajl_t_string);
 	const char *id = v ? YAJL_GET_STRING(v) : NULL;
 	if (!id) {
-		snprintf(r->err, r->errlen, "the server sent no %s for the point in time", pk[0]);
-		rc = OSDL_EXIT_SERVER;
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_SERVER, "the server sent no %s for the point in time", pk[0]);
 	} else if (!(r->ctx_id = strdup(id))) {
-		snprintf(r->err, r->errlen, "out of memory");
-		rc = OSDL_EXIT_FAIL;
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	}
 	yajl_tree_free(root);
 	return rc;
@@ -376,10 +358,8 @@ static int pit_mark(struct run *r)
 	r->bytes_done += lzio_written(r->w);
 	lzio_writer_free(r->w);
 	r->w = lzio_writer_new(fd, 1, 0);
-	if (!r->w) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return OSDL_EXIT_FAIL;
-	}
+	if (!r->w)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	off_t off = lseek(fd, 0, SEEK_CUR);
 	if (off < 0)
 		goto io;
@@ -388,8 +368,7 @@ static int pit_mark(struct run *r)
 	r->mark_pages = r->pages;
 	return 0;
 io:
-	snprintf(r->err, r->errlen, "writing %s: %s", publish_temp_path(r->pub), strerror(errno));
-	return OSDL_EXIT_IO;
+	return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "writing %s: %s", publish_temp_path(r->pub), strerror(errno));
 }
 
 /* Drops whatever a lost page wrote: back to the last mark, on a new frame. */
@@ -404,15 +383,11 @@ static int pit_rewind(struct run *r)
 	}
 	lzio_writer_free(r->w);
 	r->w = NULL;
-	if (ftruncate(fd, r->mark_off) != 0 || lseek(fd, r->mark_off, SEEK_SET) != r->mark_off) {
-		snprintf(r->err, r->errlen, "%s: %s", publish_temp_path(r->pub), strerror(errno));
-		return OSDL_EXIT_IO;
-	}
+	if (ftruncate(fd, r->mark_off) != 0 || lseek(fd, r->mark_off, SEEK_SET) != r->mark_off)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_IO, "%s: %s", publish_temp_path(r->pub), strerror(errno));
 	r->w = lzio_writer_new(fd, 1, 0);
-	if (!r->w) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return OSDL_EXIT_FAIL;
-	}
+	if (!r->w)
+		return errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 	r->docs = r->mark_docs;
 	r->pages = r->mark_pages;
 	return 0;
@@ -438,8 +413,7 @@ static int pit_attempt(struct run *r)
 	r->after = NULL;
 	if (!filter || !search_json_quote(tfq, sizeof tfq, tf, strlen(tf)) ||
 	    !engine_pit_sort(r->e, tfq, 0, sort, sizeof sort)) {
-		snprintf(r->err, r->errlen, "out of memory, or time field too long");
-		rc = OSDL_EXIT_FAIL;
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory, or time field too long");
 		goto out;
 	}
 	engine_pit_search_path(r->e, NULL, path, sizeof path);
@@ -448,8 +422,7 @@ static int pit_attempt(struct run *r)
 	for (;;) {
 		body = pit_body(r, filter, src, sort);
 		if (!body) {
-			snprintf(r->err, r->errlen, "out of memory");
-			rc = OSDL_EXIT_FAIL;
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 			goto out;
 		}
 		rc = page(r, path, body);
@@ -465,27 +438,23 @@ static int pit_attempt(struct run *r)
 			goto out;
 		const struct search_result *res = search_result(r->parser);
 		if (r->total < 0) {
-			snprintf(r->err, r->errlen, "the server sent no hits.total");
-			rc = OSDL_EXIT_VERIFY;
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "the server sent no hits.total");
 			goto out;
 		}
 		if ((int64_t)r->docs > r->total) {
-			snprintf(r->err, r->errlen, "%llu documents received, more than the server's %lld",
-				 (unsigned long long)r->docs, (long long)r->total);
-			rc = OSDL_EXIT_VERIFY;
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "%llu documents received, more than the server's %lld",
+				         (unsigned long long)r->docs, (long long)r->total);
 			goto out;
 		}
 		if (res->hits < (uint64_t)r->o->page_size)
 			break; /* the last page; fetch_chunk ends its frame */
 		if (!res->last_sort) {
-			snprintf(r->err, r->errlen, "the server sent hits without sort values");
-			rc = OSDL_EXIT_SERVER;
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_SERVER, "the server sent hits without sort values");
 			goto out;
 		}
 		char *a = strdup(res->last_sort);
 		if (!a) {
-			snprintf(r->err, r->errlen, "out of memory");
-			rc = OSDL_EXIT_FAIL;
+			rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_FAIL, "out of memory");
 			goto out;
 		}
 		free(r->after);
@@ -494,9 +463,8 @@ static int pit_attempt(struct run *r)
 			goto out;
 	}
 	if ((int64_t)r->docs != r->total) {
-		snprintf(r->err, r->errlen, "%llu documents received, the server counted %lld",
-			 (unsigned long long)r->docs, (long long)r->total);
-		rc = OSDL_EXIT_VERIFY;
+		rc = errbuf_fail(r->err, r->errlen, OSDL_EXIT_VERIFY, "%llu documents received, the server counted %lld",
+			         (unsigned long long)r->docs, (long long)r->total);
 	}
 out:
 	free(filter);
@@ -632,10 +600,8 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 	double t0 = log_now_s();
 	memset(st, 0, sizeof *st);
 	st->server_total = -1;
-	if (!spec_chunk_path(o.cache_dir, query_fingerprint(q), sp, path, pathlen)) {
-		snprintf(err, errlen, "cache path too long");
-		return OSDL_EXIT_USAGE;
-	}
+	if (!spec_chunk_path(o.cache_dir, query_fingerprint(q), sp, path, pathlen))
+		return errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "cache path too long");
 	if (!o.force && publish_exists(path)) {
 		st->cached = 1;
 		return 0;
@@ -656,7 +622,7 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 		struct http_resp resp;
 		int erc = engine_detect(h, engine_cache, &resp);
 		if (erc != 0) {
-			snprintf(err, errlen, "%s", resp.err);
+			errbuf_fail(err, errlen, -1, "%s", resp.err);
 			rc = erc;
 			goto out;
 		}
@@ -678,14 +644,14 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 		r.cs = chunksort_new(&co);
 	}
 	if (!r.parser || !r.stats || (query_sorted(q) && !r.cs)) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		goto out;
 	}
 	for (;;) {
 		r.w = lzio_writer_new(publish_fd(r.pub), 1, 0);
 		if (!r.w) {
 			rc = OSDL_EXIT_FAIL;
-			snprintf(err, errlen, "out of memory");
+			errbuf_fail(err, errlen, -1, "out of memory");
 			goto out;
 		}
 		rc = r.e->method == ENGINE_PIT ? pit_attempt(&r) : scroll_attempt(&r);
@@ -705,16 +671,14 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 		if ((rc = count_failure(&r)) != 0)
 			goto out;
 		if (publish_truncate(r.pub) != 0) {
-			snprintf(err, errlen, "%s: %s", publish_temp_path(r.pub), strerror(errno));
-			rc = OSDL_EXIT_IO;
+			rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "%s: %s", publish_temp_path(r.pub), strerror(errno));
 			goto out;
 		}
 	}
 	if (rc != 0)
 		goto out;
 	if (sig_caught()) {
-		snprintf(err, errlen, "interrupted by signal %d", sig_caught());
-		rc = OSDL_EXIT_SIGNAL;
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_SIGNAL, "interrupted by signal %d", sig_caught());
 		goto out;
 	}
 	if (r.cs) {
@@ -726,9 +690,8 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 			if (rc < 0 && !r.out_errno) {
 				rc = errbuf_prefix(err, errlen, OSDL_EXIT_FAIL, "column statistics: ");
 			} else if (rc < 0) {
-				snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub),
-					 strerror(r.out_errno));
-				rc = OSDL_EXIT_IO;
+				rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "writing %s: %s", publish_temp_path(r.pub),
+					         strerror(r.out_errno));
 			} else { /* bad data is the server's documents', as in page() */
 				rc = errbuf_prefix(err, errlen, rc == OSDL_EXIT_DATA ? OSDL_EXIT_SERVER : rc,
 						   "sorting the chunk: ");
@@ -742,8 +705,7 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 			(unsigned long long)cst.passes);
 	}
 	if (lzio_finish(r.w) != 0) {
-		snprintf(err, errlen, "writing %s: %s", publish_temp_path(r.pub), strerror(errno));
-		rc = OSDL_EXIT_IO;
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_IO, "writing %s: %s", publish_temp_path(r.pub), strerror(errno));
 		goto out;
 	}
 	if (!r.cs && (rc = stats_from_file(&r)) != 0)
@@ -757,8 +719,7 @@ int fetch_chunk(fetch *f, const struct spec *sp, char *path, size_t pathlen,
 	st->seconds = log_now_s() - t0;
 	meta = meta_json(&r, st->seconds);
 	if (!meta) {
-		snprintf(err, errlen, "out of memory");
-		rc = OSDL_EXIT_FAIL;
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	rc = publish_commit(r.pub, meta, err, errlen) == 0 ? 0 : OSDL_EXIT_IO;

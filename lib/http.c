@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "jstr.h"
 #include "log.h"
 #include "osdl.h"
@@ -211,14 +212,14 @@ static char *read_secret_file(const char *path, char *err, size_t errlen)
 	FILE *f = fopen(path, "r");
 	char buf[4096];
 	if (!f) {
-		snprintf(err, errlen, "OS_PASSWORD_FILE %s: %s", path, strerror(errno));
+		errbuf_fail(err, errlen, -1, "OS_PASSWORD_FILE %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	int bad = ferror(f);
 	fclose(f);
 	if (bad) {
-		snprintf(err, errlen, "OS_PASSWORD_FILE %s: read error", path);
+		errbuf_fail(err, errlen, -1, "OS_PASSWORD_FILE %s: read error", path);
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -226,7 +227,7 @@ static char *read_secret_file(const char *path, char *err, size_t errlen)
 	char *p = strdup(buf);
 	memset(buf, 0, sizeof buf);
 	if (!p)
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 	return p;
 }
 
@@ -252,7 +253,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	char line[4200];
 	const char *v;
 	if (!h) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		return NULL;
 	}
 	if (opts)
@@ -278,13 +279,13 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	if (strncmp(h->o.url, "http://", 7) != 0 && strncmp(h->o.url, "https://", 8) != 0) {
 		char red[512];
 		log_redact_url(h->o.url, red, sizeof red);
-		snprintf(err, errlen, "OS_URL must start with http:// or https://: %s", red);
+		errbuf_fail(err, errlen, -1, "OS_URL must start with http:// or https://: %s", red);
 		goto fail;
 	}
 	h->base = strdup(h->o.url);
 	h->base_log = malloc(strlen(h->o.url) + 1);
 	if (!h->base || !h->base_log) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		goto fail;
 	}
 	size_t bl = strlen(h->base);
@@ -294,14 +295,14 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			snprintf(err, errlen, "libcurl initialisation failed");
+			errbuf_fail(err, errlen, -1, "libcurl initialisation failed");
 			goto fail;
 		}
 		curl_ready = 1;
 	}
 	h->curl = curl_easy_init();
 	if (!h->curl) {
-		snprintf(err, errlen, "libcurl initialisation failed");
+		errbuf_fail(err, errlen, -1, "libcurl initialisation failed");
 		goto fail;
 	}
 	CURL *c = h->curl;
@@ -329,7 +330,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	}
 	if ((v = env("OS_CACERT"))) {
 		if (access(v, R_OK) != 0) {
-			snprintf(err, errlen, "OS_CACERT %s: %s", v, strerror(errno));
+			errbuf_fail(err, errlen, -1, "OS_CACERT %s: %s", v, strerror(errno));
 			goto fail;
 		}
 		curl_easy_setopt(c, CURLOPT_CAINFO, v);
@@ -341,7 +342,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	if (h->o.aws_region) {
 		const char *id = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
 		if (!id || !secret) {
-			snprintf(err, errlen, "--aws-region needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+			errbuf_fail(err, errlen, -1, "--aws-region needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
 			goto fail;
 		}
 		snprintf(line, sizeof line, "aws:amz:%s:%s", h->o.aws_region, h->o.aws_service);
@@ -371,7 +372,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 			pw = h->password;
 		}
 		if (!pw) {
-			snprintf(err, errlen, "OS_USER is set but neither OS_PASSWORD nor OS_PASSWORD_FILE");
+			errbuf_fail(err, errlen, -1, "OS_USER is set but neither OS_PASSWORD nor OS_PASSWORD_FILE");
 			goto fail;
 		}
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -379,7 +380,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
 	} else if ((v = env("OS_NETRC"))) {
 		if (access(v, R_OK) != 0) {
-			snprintf(err, errlen, "OS_NETRC %s: %s", v, strerror(errno));
+			errbuf_fail(err, errlen, -1, "OS_NETRC %s: %s", v, strerror(errno));
 			goto fail;
 		}
 		curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
@@ -388,7 +389,7 @@ http *http_new(const struct http_opts *opts, char *err, size_t errlen)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
 	return h;
 nomem:
-	snprintf(err, errlen, "out of memory");
+	errbuf_fail(err, errlen, -1, "out of memory");
 fail:
 	http_free(h);
 	return NULL;

@@ -186,8 +186,7 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	host_name(host, sizeof host);
 	if (snprintf(tmp, n, "%s%s.part.%s.%ld.XXXXXX", p->final, suffix, host, (long)getpid()) >= (int)n) {
 		errno = ENAMETOOLONG;
-		snprintf(err, errlen, "%s: %s", p->final, strerror(errno));
-		return -1;
+		return errbuf_fail(err, errlen, -1, "%s: %s", p->final, strerror(errno));
 	}
 	/* No signal between creating the file and registering it: a second
 	 * SIGINT/SIGTERM _exits from the handler, which must know the file. */
@@ -198,7 +197,7 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 	if (fd < 0) {
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		snprintf(err, errlen, "%s: %s", p->final, strerror(e));
+		errbuf_fail(err, errlen, -1, "%s: %s", p->final, strerror(e));
 		errno = e;
 		return -1;
 	}
@@ -213,8 +212,7 @@ static int make_temp(publish *p, const char *suffix, char *tmp, size_t n, int *s
 		close(fd);
 		unlink(tmp);
 		errno = EMFILE;
-		snprintf(err, errlen, "too many temporary files");
-		return -1;
+		return errbuf_fail(err, errlen, -1, "too many temporary files");
 	}
 	return fd;
 }
@@ -226,10 +224,8 @@ static int start(publish *p, const char *final, int make_dirs, char *err, size_t
 {
 	p->final = strdup(final);
 	p->dir = p->final ? strdup(p->final) : NULL;
-	if (!p->final || !p->dir) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!p->final || !p->dir)
+		return errbuf_fail(err, errlen, -1, "out of memory");
 	char *slash = strrchr(p->dir, '/');
 	if (slash == p->dir)
 		slash[1] = '\0';
@@ -237,10 +233,8 @@ static int start(publish *p, const char *final, int make_dirs, char *err, size_t
 		*slash = '\0';
 	else
 		strcpy(p->dir, ".");
-	if (make_dirs && slash && slash != p->dir && mkdirs(p->dir) != 0) {
-		snprintf(err, errlen, "%s: %s", p->dir, strerror(errno));
-		return -1;
-	}
+	if (make_dirs && slash && slash != p->dir && mkdirs(p->dir) != 0)
+		return errbuf_fail(err, errlen, -1, "%s: %s", p->dir, strerror(errno));
 	char host[256];
 	host_name(host, sizeof host);
 	remove_stale(p->dir, slash ? strrchr(p->final, '/') + 1 : p->final, host);
@@ -283,13 +277,13 @@ publish *publish_open(const char *path, char *err, size_t errlen)
 	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			errno = EISDIR;
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			errbuf_fail(err, errlen, -1, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		p->in_place = 1;
 		p->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (p->fd < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			errbuf_fail(err, errlen, -1, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		snprintf(p->tmp, sizeof p->tmp, "%s", path);
@@ -337,19 +331,19 @@ int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 		int fd = p->fd;
 		p->fd = -1;
 		if (close(fd) != 0) {
-			snprintf(err, errlen, "%s: %s", p->tmp, strerror(errno));
+			errbuf_fail(err, errlen, -1, "%s: %s", p->tmp, strerror(errno));
 			goto out;
 		}
 		rc = 0;
 		goto out;
 	}
 	if (fsync(p->fd) != 0) {
-		snprintf(err, errlen, "fsync %s: %s", p->tmp, strerror(errno));
+		errbuf_fail(err, errlen, -1, "fsync %s: %s", p->tmp, strerror(errno));
 		goto out;
 	}
 	if (meta) {
 		if (snprintf(mfinal, sizeof mfinal, "%s.meta", p->final) >= (int)sizeof mfinal) {
-			snprintf(err, errlen, "%s.meta: %s", p->final, strerror(ENAMETOOLONG));
+			errbuf_fail(err, errlen, -1, "%s.meta: %s", p->final, strerror(ENAMETOOLONG));
 			goto out;
 		}
 		mfd = make_temp(p, ".meta", mtmp, sizeof mtmp, &mslot, err, errlen);
@@ -357,18 +351,18 @@ int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 			goto out;
 		if (lzio_write_all(mfd, meta, strlen(meta)) != 0 || lzio_write_all(mfd, "\n", 1) != 0 ||
 		    fsync(mfd) != 0) {
-			snprintf(err, errlen, "%s: %s", mtmp, strerror(errno));
+			errbuf_fail(err, errlen, -1, "%s: %s", mtmp, strerror(errno));
 			goto out;
 		}
 		if (rename(mtmp, mfinal) != 0) {
-			snprintf(err, errlen, "rename %s: %s", mfinal, strerror(errno));
+			errbuf_fail(err, errlen, -1, "rename %s: %s", mfinal, strerror(errno));
 			goto out;
 		}
 		reg_del(mslot);
 		mslot = -1;
 	}
 	if (rename(p->tmp, p->final) != 0) {
-		snprintf(err, errlen, "rename %s: %s", p->final, strerror(errno));
+		errbuf_fail(err, errlen, -1, "rename %s: %s", p->final, strerror(errno));
 		goto out;
 	}
 	reg_del(p->slot);
@@ -378,7 +372,7 @@ int publish_commit(publish *p, const char *meta, char *err, size_t errlen)
 	/* The renames are durable only once the directory is synced. */
 	int dfd = open(p->dir, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0 || fsync(dfd) != 0) {
-		snprintf(err, errlen, "fsync %s: %s", p->dir, strerror(errno));
+		errbuf_fail(err, errlen, -1, "fsync %s: %s", p->dir, strerror(errno));
 		if (dfd >= 0)
 			close(dfd);
 		/* Published but maybe not durable: report it, leave the file. */

@@ -226,7 +226,7 @@ int query_load_file(query *q, const char *path, char *err, size_t errlen)
 	} else if (err && errlen) {
 		char tmp[512];
 		snprintf(tmp, sizeof tmp, "%s: %s", path, err);
-		snprintf(err, errlen, "%s", tmp);
+		errbuf_fail(err, errlen, -1, "%s", tmp);
 	}
 out:
 	free(buf);

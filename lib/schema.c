@@ -10,6 +10,7 @@
 
 #include "coltype.h"
 #include "csv.h"
+#include "errbuf.h"
 #include "osdl.h"
 #include "strbuf.h"
 
@@ -243,25 +244,23 @@ int schema_load(const char *path, struct schema_col **cols, size_t *n, char *err
 	int rc = -1;
 	size_t k = 0;
 	char *text = slurp(path);
-	if (!text) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!text)
+		return errbuf_fail(err, errlen, -1, "%s: %s", path, strerror(errno));
 	const char *pf[] = { "format", NULL }, *pc[] = { "columns", NULL };
 	if (!(root = yajl_tree_parse(text, perr, sizeof perr))) {
 		perr[strcspn(perr, "\r\n")] = 0;
-		snprintf(err, errlen, "%s: invalid JSON: %s", path, perr);
+		errbuf_fail(err, errlen, -1, "%s: invalid JSON: %s", path, perr);
 		goto out;
 	}
 	yajl_val fmt = yajl_tree_get(root, pf, yajl_t_string);
 	yajl_val arr = yajl_tree_get(root, pc, yajl_t_array);
 	if (!fmt || strcmp(fmt->u.string, "osdl-csv-schema/1") != 0 || !arr) {
-		snprintf(err, errlen, "%s: not an osdl-csv-schema/1 schema", path);
+		errbuf_fail(err, errlen, -1, "%s: not an osdl-csv-schema/1 schema", path);
 		goto out;
 	}
 	size_t m = arr->u.array.len;
 	if (!(c = calloc(m + 1, sizeof *c))) {
-		snprintf(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, -1, "out of memory");
 		goto out;
 	}
 	for (; k < m; k++) {
@@ -275,12 +274,12 @@ int schema_load(const char *path, struct schema_col **cols, size_t *n, char *err
 		int kind = type ? coltype_from_name(type->u.string) : -1;
 		if (!name || kind < 0 || !nul || !(YAJL_IS_TRUE(nul) || YAJL_IS_FALSE(nul)) ||
 		    !emp || !(YAJL_IS_TRUE(emp) || YAJL_IS_FALSE(emp))) {
-			snprintf(err, errlen, "%s: column %zu: want a name, a known type, nullable "
-				 "and empty_strings", path, k + 1);
+			errbuf_fail(err, errlen, -1, "%s: column %zu: want a name, a known type, nullable "
+				    "and empty_strings", path, k + 1);
 			goto out;
 		}
 		if (!(c[k].name = strdup(name->u.string))) {
-			snprintf(err, errlen, "out of memory");
+			errbuf_fail(err, errlen, -1, "out of memory");
 			goto out;
 		}
 		c[k].name_len = strlen(c[k].name);
