@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errbuf.h"
@@ -47,6 +48,13 @@ int adopt_chunk(const char *src, const char *dst, uint64_t *docs, char *err, siz
 	uint64_t lines;
 	int rc;
 
+	struct stat a, b;
+	if (stat(src, &a) == 0 && stat(dst, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		/* Publishing it over itself and then removing the source would
+		 * lose it. */
+		rc = errbuf_fail(err, errlen, OSDL_EXIT_USAGE, "%s and %s are the same file", src, dst);
+		goto out;
+	}
 	if (meta_read(src, &m, err, errlen)) {
 		rc = OSDL_EXIT_DATA;
 		goto out;

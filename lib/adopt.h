@@ -17,7 +17,8 @@
  * removes SRC and SRC.meta.  *DOCS (if DOCS) gets the line count.  Returns
  * 0, or an osdl exit code with a reason in ERR: OSDL_EXIT_DATA (no sidecar,
  * a damaged frame, a count that differs; nothing is published and SRC is
- * left for the caller to look at), OSDL_EXIT_IO, OSDL_EXIT_FAIL (memory). */
+ * left for the caller to look at), OSDL_EXIT_USAGE (SRC and DST are one
+ * file), OSDL_EXIT_IO, OSDL_EXIT_FAIL (memory). */
 int adopt_chunk(const char *src, const char *dst, uint64_t *docs, char *err, size_t errlen);
 
 #endif

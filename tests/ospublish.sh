@@ -59,6 +59,12 @@ t_same_file "--chunk: lz4 reads the same lines" "$T/got" "$T/lines"
 t_eq "--chunk: the sidecar is copied" "$(cat "$T/cache/x/c.lz4.meta")" "$(cat "$T/meta.want")"
 t_eq "--chunk: the copies that came back are removed" "$(ls "$T"/c.lz4* 2>/dev/null | wc -l | tr -d ' ')" 0
 
+mkdir -p "$T/same"
+lz4 -q <"$T/lines" >"$T/same/c.lz4"
+cp "$T/meta.want" "$T/same/c.lz4.meta"
+t_run "--chunk refuses SRC = DST" 2 "^ospublish: .* are the same file$" ospublish --chunk "$T/same/c.lz4" "$T/same/../same/c.lz4"
+t_eq "--chunk: SRC = DST stays" "$(lz4 -dcq "$T/same/c.lz4" | wc -l | tr -d ' ')" 500
+
 # Chunks that must not be published: each leaves the cache without it and
 # the source in place, exit 7.
 bad() {
