@@ -3,10 +3,11 @@
 # and --version (and fails with usage status 2 on an unknown option).
 . "$(dirname "$0")/setup"
 
-tools="osplan osfetch osmerge osdown osshape"
-[ -f "$TOP/bin/osdownload" ] && tools="$tools osdownload"
+# Every C tool (one bin/TOOL.c each) and the driver.
+ctools=$(cd "$TOP/bin" && ls *.c | sed 's/\.c$//')
+tools="$ctools osdownload"
 
-for t in osplan osfetch osmerge osdown osshape; do
+for t in $ctools; do
 	[ -x "$TOP/bin/$t" ] && pass "built bin/$t" || fail "bin/$t is not built"
 done
 
@@ -64,6 +65,14 @@ for t in $tools; do
 	sed -n '/^\.SH LIMITS/,/^\.SH /p' "$TOP/docs/$t.1" | grep -q "nest up to $depth levels deep" &&
 		pass "$t.1 LIMITS: $depth levels" || fail "$t.1 LIMITS does not state OSDL_MAX_DEPTH ($depth)"
 done
+
+# The scripts the driver runs or sources are installed beside it, and the
+# installed driver finds them there (--help sources osdownload-common and
+# osdownload-options).
+for s in osdownload-common osdownload-options osdownload-job osdownload-progress osdownload-info osdownload-hosts; do
+	[ -f "$T/root/usr/bin/$s" ] && pass "installed /usr/bin/$s beside osdownload" || fail "$s is not installed"
+done
+t_run "the installed osdownload finds its scripts" 0 '' env PATH=/usr/bin:/bin "$T/root/usr/bin/osdownload" --help
 
 t_run "make uninstall" 0 '' make -C "$TOP" -s uninstall PREFIX=/usr DESTDIR="$T/root"
 left=$(find "$T/root" -type f | wc -l | tr -d ' ')
