@@ -25,6 +25,8 @@ t_table osdownload <<EOF
 2 | -i x $D -q $T/nonexistent.json | | ^osdownload: cannot read query file
 2 | -i x $D --config $T/nonexistent.conf | | ^osdownload: cannot read config file
 2 | -i x -f 2024-03-01 -t 2024-03-02 -d $T/c -o $T/nodir/o.csv | | ^osdownload: output directory '.*nodir' does not exist$
+2 | -i x -f 2024-03-01 -t 2024-03-02 -d $T/c -o $T/o.csv --info $T/nodir/INFO.md | | ^osdownload: --info: directory '.*nodir' does not exist$
+2 | -i x -f 2024-03-01 -t 2024-03-02 -d $T/c -o $T/o.csv --info $T | | ^osdownload: --info '.*' is a directory: name the file to write$
 2 | -i x -f 2024-03-01 -t 2024-03-02 -d $T/c -o - | | ^osdownload: --output must be a file
 0 | --version | |
 0 | -h | |
