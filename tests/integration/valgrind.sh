@@ -1,6 +1,6 @@
 # tests/integration/valgrind.sh - every tool once under valgrind memcheck on
 # real work (osplan against the server, osfetch of a chunk with the hot
-# instant, osmerge of chunk files, osdown to CSV, osshape): no invalid access, no
+# instant, osmerge of chunk files, osdown to CSV, osshape, ospublish): no invalid access, no
 # uninitialised read, no leak.  Skipped for sanitizer builds (the two do not mix).
 . "$(dirname "$0")/../setup"
 need_server
@@ -41,6 +41,12 @@ ls "$T"/c/*/*/*.ndjson.lz4 > "$T/files" 2>/dev/null || true
 [ -s "$T/files" ] && pass "osfetch published chunk files" || fail "osfetch published nothing"
 vg "osfetch --no-sort --fields" osfetch --cache "$T/c2" --no-sort --fields '@timestamp,geo,tags' \
 	logs-2024.03.01 2024-03-01T00:00:00Z 2024-03-01T02:00:00Z
+one=$(head -n 1 "$T/files")
+mkdir -p "$T/ret"
+cp "$one" "$T/ret/c.lz4" && cp "$one.meta" "$T/ret/c.lz4.meta"
+vg "ospublish --chunk of a fetched chunk" ospublish --chunk "$T/ret/c.lz4" "$T/adopted/c.lz4"
+cmp -s "$one" "$T/adopted/c.lz4" && pass "ospublish --chunk: the same bytes" || fail "ospublish --chunk changed the chunk"
+vg "ospublish of standard input" ospublish "$T/published" < "$one"
 vg "osmerge of chunk files" osmerge --files-from "$T/files" -o "$T/merged.ndjson"
 vg "osmerge --sort --unique -z" osmerge --sort --unique --memory 4M -z -o "$T/sorted.lz4" "$T/merged.ndjson" "$T/merged.ndjson"
 vg "osdown with schema" osdown --schema "$T/s.json" -o "$T/out.csv" "$T/merged.ndjson"
